@@ -1,0 +1,169 @@
+"""Checks within and across tables, after each table is parsed.
+
+Each check returns issues; none stops at the first problem. ``rows`` maps a frame's index
+to the row number the user sees in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from planning.schema import TABLES
+from planning.validation import Issue, show_value
+
+Frames = dict[str, pd.DataFrame]
+Rows = dict[str, np.ndarray]
+
+
+def duplicate_keys(name: str, frame: pd.DataFrame, rows: np.ndarray) -> list[Issue]:
+    """Each row of a table is identified by its key columns: no two rows may share one."""
+    key = [k for k in TABLES[name].key if k in frame.columns]
+    if not key or frame.empty:
+        return []
+    dup = frame.duplicated(key, keep=False)
+    issues = []
+    first_seen: dict[tuple, int] = {}
+    for i in np.flatnonzero(dup.to_numpy()):
+        k = tuple(frame.iloc[i][c] for c in key)
+        k = tuple(str(v.date()) if isinstance(v, pd.Timestamp) else v for v in k)
+        if k not in first_seen:
+            first_seen[k] = int(rows[i])
+            continue
+        issues.append(Issue(name, int(rows[i]), ", ".join(key), " / ".join(map(str, k)),
+                            f"duplicates row {first_seen[k]}: each {', '.join(key)} may appear once"))
+    return issues[:50]
+
+
+def table_rules(frames: Frames, rows: Rows) -> list[Issue]:
+    """Rules inside one table: contradictory bounds, required-by-kind columns, sums."""
+    issues: list[Issue] = []
+    q = frames.get("queues")
+    if q is not None:
+        r = rows["queues"]
+        for i, rec in enumerate(q.itertuples(index=False)):
+            if rec.kind == "deferrable" and pd.isna(rec.tat_hours):
+                issues.append(Issue("queues", int(r[i]), "tat_hours", None,
+                                    f"must be given for deferrable queue {rec.queue} (hours to deadline)"))
+            if rec.kind == "realtime":
+                for col, what in (("sla_target", "share answered in time, (0,1]"),
+                                  ("answer_seconds", "answer-time threshold, seconds")):
+                    if pd.isna(getattr(rec, col)):
+                        issues.append(Issue("queues", int(r[i]), col, None,
+                                            f"must be given for realtime queue {rec.queue} ({what})"))
+    s = frames.get("sites")
+    if s is not None:
+        r = rows["sites"]
+        for i, rec in enumerate(s.itertuples(index=False)):
+            if not pd.isna(rec.max_headcount) and rec.headcount > rec.max_headcount:
+                issues.append(Issue("sites", int(r[i]), "max_headcount", show_value(rec.max_headcount),
+                                    f"must be at least today's headcount {show_value(rec.headcount)} "
+                                    f"of site {rec.site}"))
+    v = frames.get("vendors")
+    if v is not None:
+        r = rows["vendors"]
+        for i, rec in enumerate(v.itertuples(index=False)):
+            if not pd.isna(rec.max_fte) and rec.min_fte > rec.max_fte:
+                issues.append(Issue("vendors", int(r[i]), "min_fte", show_value(rec.min_fte),
+                                    f"must not exceed max_fte {show_value(rec.max_fte)} "
+                                    f"of vendor {rec.vendor}"))
+    d = frames.get("intraday")
+    if d is not None and not d.empty:
+        sums = d.groupby("queue")["share"].sum()
+        for queue, total in sums.items():
+            if abs(total - 1.0) > 1e-4:
+                issues.append(Issue("intraday", None, "share", f"{total:.6f}",
+                                    f"must sum to 1 over the hours of queue {queue}"))
+    f = frames.get("forecast")
+    if f is not None and not f.empty:
+        issues += _monotone_quantiles(f, rows["forecast"])
+    req = frames.get("requirements")
+    if req is not None and not req.empty:
+        issues += _mondays("requirements", "week", req, rows["requirements"])
+    return issues
+
+
+def _monotone_quantiles(f: pd.DataFrame, rows: np.ndarray) -> list[Issue]:
+    cols = sorted((c for c in f.columns if c.startswith("p") and c[1:].isdigit()),
+                  key=lambda c: int(c[1:]))
+    issues = []
+    for lo, hi in zip(cols, cols[1:], strict=False):
+        bad = np.flatnonzero((f[lo] > f[hi] + 1e-9).to_numpy())
+        for i in bad[:20]:
+            issues.append(Issue("forecast", int(rows[i]), lo, show_value(f[lo].iloc[i]),
+                                f"must not exceed {hi} = {show_value(f[hi].iloc[i])} (quantiles rise)"))
+    return issues
+
+
+def _mondays(table: str, col: str, frame: pd.DataFrame, rows: np.ndarray) -> list[Issue]:
+    days = frame[col]
+    bad = np.flatnonzero((days.notna() & (days.dt.weekday != 0)).to_numpy())
+    return [Issue(table, int(rows[i]), col, str(days.iloc[i].date()),
+                  f"must be a Monday (it is a {days.iloc[i].strftime('%A')})") for i in bad[:20]]
+
+
+def cross_table(frames: Frames, rows: Rows) -> list[Issue]:
+    """References between tables: unknown markets and queues, unserved languages."""
+    issues: list[Issue] = []
+    markets = set(frames["markets"]["market"]) if "markets" in frames else None
+    queues = set(frames["queues"]["queue"]) if "queues" in frames else None
+    for table in ("market_queues", "volumes", "forecast", "requirements", "events", "intraday"):
+        frame = frames.get(table)
+        if frame is None or frame.empty:
+            continue
+        if markets is not None and "market" in frame.columns:
+            allowed = markets | {"*"} if table == "events" else markets
+            issues += _unknown(table, frame, rows[table], "market", allowed, "markets")
+        if queues is not None and "queue" in frame.columns:
+            issues += _unknown(table, frame, rows[table], "queue", queues, "queues")
+    vendors = frames.get("vendors")
+    if vendors is not None and markets is not None:
+        for i, rec in enumerate(vendors.itertuples(index=False)):
+            unknown = [m for m in rec.markets if m != "*" and m not in markets]
+            if unknown:
+                issues.append(Issue("vendors", int(rows["vendors"][i]), "markets", ";".join(unknown),
+                                    "names markets that are not in the markets table"))
+    issues += _realtime_intraday(frames, rows)
+    issues += _language_coverage(frames)
+    return issues
+
+
+def _unknown(table: str, frame: pd.DataFrame, rows: np.ndarray, col: str, allowed: set,
+             ref: str) -> list[Issue]:
+    bad = ~frame[col].isin(allowed).to_numpy()
+    issues = []
+    for value in pd.unique(frame[col][bad]):
+        first = int(rows[np.flatnonzero((frame[col] == value).to_numpy())[0]])
+        count = int((frame[col] == value).sum())
+        more = f" (and {count - 1} more rows)" if count > 1 else ""
+        issues.append(Issue(table, first, col, show_value(value),
+                            f"is not in the {ref} table{more}"))
+    return issues
+
+
+def _realtime_intraday(frames: Frames, rows: Rows) -> list[Issue]:
+    d, q = frames.get("intraday"), frames.get("queues")
+    if d is None or q is None or d.empty:
+        return []
+    deferrable = set(q.loc[q["kind"] == "deferrable", "queue"])
+    return [Issue("intraday", None, "queue", queue,
+                  "is a deferrable queue: intraday profiles are used for realtime queues only",
+                  "warning") for queue in sorted(set(d["queue"]) & deferrable)]
+
+
+def _language_coverage(frames: Frames) -> list[Issue]:
+    m = frames.get("markets")
+    pools = [frames[t] for t in ("sites", "vendors") if frames.get(t) is not None]
+    if m is None or not pools:
+        return []
+    served = {lang for p in pools for langs in p["languages"] for lang in langs}
+    return [Issue("markets", None, "language", lang,
+                  f"no site or vendor serves this language: markets "
+                  f"{', '.join(sorted(m.loc[m['language'] == lang, 'market']))} can only be planned "
+                  "as shortfall", "warning")
+            for lang in sorted(set(m["language"]) - served)]
+
+
+CHECKS: tuple[Callable[[Frames, Rows], list[Issue]], ...] = (table_rules, cross_table)

@@ -1,0 +1,65 @@
+"""The stages every front end runs: the app and the CLI call these and nothing else.
+
+volumes -> forecast -> requirements -> plan. Each stage starts from its own input table when
+the user brought one (a ``forecast`` or ``requirements`` table in the inputs).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planning.inputs import Inputs
+from planning.periods import plan_weeks
+from planning.requirements import compute_requirements
+from planning.validation import InputError, Issue
+
+
+def forecast_table(inputs: Inputs) -> pd.DataFrame:
+    """The daily forecast the plan is staffed from (the contract's ``forecast`` table).
+
+    A ``forecast`` table in the inputs always takes precedence; otherwise the forecast
+    stage runs on ``volumes``.
+    """
+    if inputs.forecast is not None:
+        return inputs.forecast
+    if inputs.volumes is None:
+        raise InputError([Issue("volumes", None, None, None,
+                                "table is missing: provide volumes (daily history) or a forecast table")])
+    from planning.forecast_stage import forecast_stage
+
+    return forecast_stage(inputs, quantiles=_quantiles(inputs)).forecast
+
+
+def _quantiles(inputs: Inputs) -> tuple[float, ...]:
+    return tuple(sorted({0.1, 0.5, 0.9, round(inputs.scenario.plan.quantile, 2)}))
+
+
+def requirements_table(inputs: Inputs, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Required FTE per market, queue and week of the plan.
+
+    A ``requirements`` table in the inputs replaces the forecast and requirements stages;
+    it must hold a row for every planned week of each (market, queue) it names.
+    """
+    if inputs.requirements is not None:
+        return _given_requirements(inputs)
+    if forecast is None:
+        forecast = forecast_table(inputs)
+    return compute_requirements(inputs, forecast)
+
+
+def _given_requirements(inputs: Inputs) -> pd.DataFrame:
+    weeks = plan_weeks(inputs.scenario.plan.start, inputs.scenario.plan.weeks)
+    req = inputs.requirements
+    in_plan = req[req["week"].isin(weeks)]
+    issues = []
+    for (market, queue), rows in req.groupby(["market", "queue"]):
+        have = set(in_plan.loc[(in_plan["market"] == market) & (in_plan["queue"] == queue), "week"])
+        missing = [w for w in weeks if w not in have]
+        if missing:
+            issues.append(Issue("requirements", None, "week", str(missing[0].date()),
+                                f"market {market} queue {queue} has no row for this week; the plan "
+                                f"needs weeks {weeks[0].date()} to {weeks[-1].date()} "
+                                f"({len(missing)} missing)"))
+    if issues:
+        raise InputError(issues)
+    return in_plan.sort_values(["market", "queue", "week"]).reset_index(drop=True)
