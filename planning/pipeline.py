@@ -6,9 +6,12 @@ the user brought one (a ``forecast`` or ``requirements`` table in the inputs).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from planning.inputs import Inputs
+from planning.optimise import PlanResult, optimise
 from planning.periods import plan_weeks
 from planning.requirements import compute_requirements
 from planning.validation import InputError, Issue
@@ -52,7 +55,7 @@ def _given_requirements(inputs: Inputs) -> pd.DataFrame:
     req = inputs.requirements
     in_plan = req[req["week"].isin(weeks)]
     issues = []
-    for (market, queue), rows in req.groupby(["market", "queue"]):
+    for market, queue in req[["market", "queue"]].drop_duplicates().itertuples(index=False):
         have = set(in_plan.loc[(in_plan["market"] == market) & (in_plan["queue"] == queue), "week"])
         missing = [w for w in weeks if w not in have]
         if missing:
@@ -63,3 +66,35 @@ def _given_requirements(inputs: Inputs) -> pd.DataFrame:
     if issues:
         raise InputError(issues)
     return in_plan.sort_values(["market", "queue", "week"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """Everything one run of the pipeline produced.
+
+    forecast: the daily forecast staffed from (None when a requirements table was given);
+    requirements: required FTE per market, queue and week; plan: the optimised plan.
+    """
+
+    forecast: pd.DataFrame | None
+    requirements: pd.DataFrame
+    plan: PlanResult
+
+
+def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
+             requirements: pd.DataFrame | None = None, time_limit_s: float | None = None,
+             mip_gap: float | None = None) -> PlanRun:
+    """Forecast (unless given), requirements (unless given) and the optimised plan.
+
+    time_limit_s, mip_gap: override the scenario's solver settings.
+    Raises InputError on inputs a stage cannot use; an uncoverable demand is shortfall.
+    """
+    if inputs.sites is None:
+        raise InputError([Issue("sites", None, None, None,
+                                "table is missing: the plan needs at least one in-house site")])
+    if requirements is None:
+        if forecast is None and inputs.requirements is None:
+            forecast = forecast_table(inputs)
+        requirements = requirements_table(inputs, forecast)
+    plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    return PlanRun(forecast, requirements, plan)

@@ -267,3 +267,24 @@ def test_zip_bomb_refused_before_expanding(tmp_path, monkeypatch):
 
 def test_no_such_path(tmp_path):
     assert errors_of(tmp_path / "nothing.xlsx") == [f"{tmp_path / 'nothing.xlsx'}: no such file or folder"]
+
+
+def test_header_only_tables(tiny):
+    assert errors_of(tiny(markets__csv="market,language\n")) == [
+        "markets: table has no rows: fill it from row 2 (row 3 in the template)"]
+    assert load_inputs(tiny(volumes__csv="market,queue,date,cases\n")).volumes is None
+
+
+def test_docs_describe_every_column():
+    from pathlib import Path
+
+    from planning.scenario_parsing import SCENARIO_KEYS
+    from planning.schema import TABLES
+
+    docs = (Path(__file__).parents[1] / "docs" / "inputs.md").read_text()
+    for table in TABLES.values():
+        assert f"### `{table.name}`" in docs
+        for col in table.columns:
+            assert f"| `{col.name}` |" in docs, f"{table.name}.{col.name} is not documented"
+    for key in SCENARIO_KEYS:
+        assert f"| `{key}` |" in docs
