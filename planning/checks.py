@@ -7,6 +7,7 @@ to the row number the user sees in the file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ def _monotone_quantiles(f: pd.DataFrame, rows: np.ndarray) -> list[Issue]:
     cols = sorted((c for c in f.columns if c.startswith("p") and c[1:].isdigit()),
                   key=lambda c: int(c[1:]))
     issues = []
-    for lo, hi in zip(cols, cols[1:], strict=False):
+    for lo, hi in pairwise(cols):
         bad = np.flatnonzero((f[lo] > f[hi] + 1e-9).to_numpy())
         for i in bad[:20]:
             issues.append(Issue("forecast", int(rows[i]), lo, show_value(f[lo].iloc[i]),

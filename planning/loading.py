@@ -49,6 +49,10 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
     issues += problems
     frames: dict[str, pd.DataFrame] = {}
     rows: dict[str, np.ndarray] = {}
+    empty = [n for n, t in raw.tables.items() if t.frame.empty]
+    issues += [Issue(n, None, None, None, "table has no rows: fill it from row 2 (row 3 in the template)")
+               for n in empty if n in ALWAYS_REQUIRED]
+    raw = RawInputs({n: t for n, t in raw.tables.items() if n not in empty}, raw.scenario, raw.issues)
     for name, table in raw.tables.items():
         frame, problems = parse_table(table, TABLES[name])
         issues += problems
@@ -57,7 +61,7 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
         frames[name] = frame
         rows[name] = np.asarray(table.rows, dtype=int)
         issues += duplicate_keys(name, frame, rows[name])
-    issues += _missing_tables(raw, stage)
+    issues += _missing_tables(raw, stage, issues)
     for check in CHECKS:
         issues += check(frames, rows)
     if scenario is not None and "forecast" in frames:
@@ -93,14 +97,14 @@ def _has_errors(issues: Iterable[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
 
 
-def _missing_tables(raw: RawInputs, stage: str | None) -> list[Issue]:
+def _missing_tables(raw: RawInputs, stage: str | None, known: list[Issue]) -> list[Issue]:
     needed = list(ALWAYS_REQUIRED) + list(STAGE_TABLES.get(stage or "", ()))
     issues = []
     for need in needed:
         options = need.split("|")
         if not any(o in raw.tables for o in options):
-            if any(i.table in options for i in raw.issues):
-                continue  # already reported as unreadable
+            if any(i.table in options for i in known):
+                continue  # already reported as unreadable or empty
             what = " or ".join(f"{o}.csv (sheet {o})" for o in options)
             issues.append(Issue(options[0], None, None, None,
                                 f"table is missing: provide {what}"

@@ -177,7 +177,7 @@ def realtime_requirements(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
     if intervals.empty:
         return pd.DataFrame(columns=COLUMNS)
     agents = np.zeros(len(intervals), dtype=int)
-    for (market, queue), idx in intervals.groupby(["market", "queue"]).groups.items():
+    for _, idx in intervals.groupby(["market", "queue"]).groups.items():
         first = intervals.loc[idx[0]]
         patience = first["patience_seconds"]
         agents[intervals.index.get_indexer(idx)] = required_agents_many(

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planning.parsing import parse_column
-from planning.scenario import SECTIONS, Levers, PlanSettings, Scenario, SolverSettings, WorkforceSettings
+from planning.scenario import (
+    SECTIONS,
+    Levers,
+    PlanSettings,
+    Scenario,
+    SolverSettings,
+    WorkforceSettings,
+)
 from planning.schema import Column
 from planning.validation import Issue
 
@@ -99,9 +107,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _no_rows():
-    import numpy as np
-
+def _no_rows() -> np.ndarray:
     return np.array([0])
 
 
