@@ -1,0 +1,103 @@
+"""``headcount plan DATA``: run the pipeline to an optimised plan and write OUT/plan.json.
+
+Registered in :mod:`planning.cli`; bad input raises InputError, which the CLI reports with
+exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from planning.optimise.output import plan_to_json
+from planning.optimise.run import PlanResult, optimise
+from planning.optimise.solve import PlanStatus
+
+DEFAULT_OUT = "plan_out"
+
+
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def headline(result: PlanResult) -> str:
+    """A few lines a moderation head reads first: status, cost, shortfall, the ask."""
+    if result.status == PlanStatus.ERROR:
+        return f"status: error - {result.message}"
+    lines = [f"status: {result.status.value}"
+             + (f" (gap {100 * result.gap:.3f}%)" if result.gap else "")
+             + (f" - {result.message}" if result.message else ""),
+             f"total cost: {_money(result.total_cost)}; shortfall: "
+             f"{result.shortfall_fte_weeks:,.1f} FTE-weeks"]
+    if len(result.shortfall):
+        top = result.shortfall.groupby(["market", "queue"])["fte"].sum().sort_values(ascending=False)
+        worst = ", ".join(f"{m}/{q} {v:,.1f}" for (m, q), v in top.head(3).items())
+        lines.append(f"  most uncovered (FTE-weeks): {worst}")
+    if len(result.budget) and (result.budget["overrun"] > 0).any():
+        over = result.budget[result.budget["overrun"] > 0]
+        lines.append("  budget overrun: " + ", ".join(
+            f"{r.quarter} {_money(r.overrun)}" for r in over.itertuples()))
+    lines.append("quarterly ask:")
+    for r in result.ask_sites.itertuples():
+        req = "" if r.starts == 0 or r.requisitions_open_by is None or str(r.requisitions_open_by) == "NaT" \
+            else f", requisitions open by {r.requisitions_open_by.date()}"
+        lines.append(f"  {r.quarter} site {r.site}: end headcount {r.end_headcount:,.1f}, "
+                     f"{r.starts:,.0f} starts{req}")
+    for r in result.ask_vendors.itertuples():
+        lines.append(f"  {r.quarter} vendor {r.vendor}: {r.fte:,.1f} FTE contracted")
+    return "\n".join(lines)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Load inputs, compute requirements, optimise, write OUT/plan.json, print the headline."""
+    from planning.cli import EXIT_FAILURE, EXIT_OK, print_warnings, write_atomic
+    from planning.loading import load_inputs
+    from planning.pipeline import requirements_table
+
+    inputs = load_inputs(args.data, stage="plan")
+    print_warnings(inputs)
+    req = requirements_table(inputs)
+    result = optimise(inputs, req, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
+    path = Path(args.out) / "plan.json"
+    doc = json.dumps(plan_to_json(result), indent=1, allow_nan=False) + "\n"
+    write_atomic(path, lambda tmp: tmp.write_text(doc))
+    print(headline(result))
+    print(f"wrote {path}")
+    if result.status == PlanStatus.ERROR:
+        print(f"headcount plan: no plan: {result.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} must be > 0")
+    return value
+
+
+def _gap(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be in [0, 1)")
+    return value
+
+
+def add_plan_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``headcount plan``."""
+    p = sub.add_parser("plan", help="optimised staffing plan and quarterly headcount ask (plan.json)")
+    p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"folder to write plan.json to (default {DEFAULT_OUT})")
+    p.add_argument("--time-limit", type=_positive, default=None, metavar="S",
+                   help="solver time limit in seconds (default: scenario solver.time_limit_s, 60)")
+    p.add_argument("--mip-gap", type=_gap, default=None, metavar="G",
+                   help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
+    p.set_defaults(func=cmd_plan)

@@ -1,0 +1,112 @@
+"""Optimiser hook of a re-plan: fixed commitments on a built model (see planning/replan.py).
+
+PROPOSED HOOK, not yet called by :func:`planning.optimise.run.optimise`. To wire it, call
+``apply_commitments(model, commitments)`` right after every ``build_model(...)`` of a plan
+that has commitments (the MIP, and the ``with_hiring`` explanation LP; the ``fixed_hires``
+LP fixes starts at the MIP's values, which already honour them).
+
+Constraints added (named after their index like every other row):
+
+- ``committed_starts[s][t]``: ``starts[s,t] >= committed`` (hires already in the pipeline);
+  inside the site's lead time, where the plan may start no one, the starts variable is
+  fixed to exactly the committed number instead (those requisitions went out before);
+- ``signed_fte[v][Q]``: ``F[v,Q] == signed`` (a vendor contract already signed).
+
+Contradictions (a commitment above ``max_starts_week``, a signed FTE outside the vendor's
+``min_fte`` / ``max_fte``, names the model does not know) raise InputError in words.
+Commitments for weeks or quarters outside the plan are ignored.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planning.inputs import Inputs
+from planning.optimise.ask import hiring_schedule, market_ask, site_ask, vendor_ask
+from planning.optimise.build import Model, build_model
+from planning.optimise.data import build_data
+from planning.optimise.explain import shortfall_reasons
+from planning.optimise.extract import extract
+from planning.optimise.run import PlanResult
+from planning.optimise.solve import PlanStatus, solve
+from planning.replan import Commitments
+from planning.validation import InputError, Issue
+
+
+def commitment_issues(model: Model, commitments: Commitments) -> list[Issue]:
+    """What in the commitments contradicts the model's inputs (empty when they fit)."""
+    d = model.data
+    issues: list[Issue] = []
+    sites = {s.name: s for s in d.sites}
+    for r in commitments.starts.itertuples(index=False):
+        site = sites.get(str(r.site))
+        if site is None:
+            issues.append(Issue("commitments", None, "site", str(r.site), "is not a site of the plan"))
+        elif site.max_starts_week is not None and float(r.starts) > site.max_starts_week + 1e-9:
+            issues.append(Issue("commitments", None, "starts", f"{float(r.starts):g}",
+                                f"must not exceed max_starts_week {site.max_starts_week:g} of site "
+                                f"{site.name} (week {pd.Timestamp(r.week).date()})"))
+    vendors = {v.name: v for v in d.vendors}
+    for r in commitments.vendor_fte.itertuples(index=False):
+        v = vendors.get(str(r.vendor))
+        fte = float(r.fte)
+        if v is None:
+            issues.append(Issue("commitments", None, "vendor", str(r.vendor), "is not a vendor of the plan"))
+        elif fte < v.min_fte - 1e-9 or (v.max_fte is not None and fte > v.max_fte + 1e-9):
+            top = "no maximum" if v.max_fte is None else f"{v.max_fte:g}"
+            issues.append(Issue("commitments", None, "fte", f"{fte:g}",
+                                f"signed FTE of vendor {v.name} in {r.quarter} must lie within its "
+                                f"min_fte {v.min_fte:g} and max_fte ({top})"))
+    return issues
+
+
+def apply_commitments(model: Model, commitments: Commitments) -> Model:
+    """Add the commitments to a built model (in place; returns it). Raises InputError when
+    they contradict the inputs."""
+    issues = commitment_issues(model, commitments)
+    if issues:
+        raise InputError(issues)
+    d = model.data
+    week_index = {w: t for t, w in enumerate(d.weeks)}
+    lead = {s.name: s.lead_weeks for s in d.sites}
+    starts = model.var.get("starts", {})
+    for r in commitments.starts.itertuples(index=False):
+        week = str(pd.Timestamp(r.week).date())
+        key = (str(r.site), week)
+        if week not in week_index or key not in starts:
+            continue
+        var, n = starts[key], float(r.starts)
+        if week_index[week] < lead[str(r.site)]:
+            var.lowBound = var.upBound = n
+        else:
+            model.add_con("committed_starts", key, var >= n)
+    F = model.var.get("F", {})
+    for r in commitments.vendor_fte.itertuples(index=False):
+        key = (str(r.vendor), str(r.quarter))
+        if key in F:
+            model.add_con("signed_fte", key, F[key] == float(r.fte))
+    return model
+
+
+def optimise_with_commitments(inputs: Inputs, requirements: pd.DataFrame, commitments: Commitments,
+                              *, time_limit_s: float | None = None,
+                              mip_gap: float | None = None) -> PlanResult:
+    """STOPGAP until ``optimise(..., commitments=...)`` exists: the steps of
+    :func:`planning.optimise.run.optimise` with :func:`apply_commitments` after the build,
+    without the explanation LPs (binding limits and marginal costs stay empty)."""
+    data = build_data(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    model = apply_commitments(build_model(data), commitments)
+    out = solve(model, time_limit_s=data.time_limit_s, mip_gap=data.mip_gap, seed=data.seed)
+    if out.status == PlanStatus.ERROR:
+        return PlanResult(PlanStatus.ERROR, message=out.message, penalty=data.penalty,
+                          solve_seconds=out.seconds)
+    sol = extract(model)
+    return PlanResult(
+        status=out.status, objective=out.objective, total_cost=sol.total_cost,
+        shortfall_fte_weeks=sol.shortfall_fte_weeks, gap=out.gap, message=out.message,
+        penalty=data.penalty, solve_seconds=out.seconds, sites=sol.sites, vendors=sol.vendors,
+        allocation=sol.allocation,
+        shortfall=shortfall_reasons(model, sol.shortfall, sol.sites, sol.vendors),
+        quarterly=sol.quarterly, budget=sol.budget, ask_sites=site_ask(model, sol),
+        ask_vendors=vendor_ask(sol), ask_markets=market_ask(model, sol),
+        hiring=hiring_schedule(model, sol))

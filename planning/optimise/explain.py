@@ -1,0 +1,287 @@
+"""Why a plan looks the way it does: shortfall reasons, binding limits, marginal costs.
+
+- Shortfall reasons are read off the solved plan: for each uncovered (market, queue, week)
+  every limit that stops a pool able to serve it (no pool reviews the language, vendor at
+  max_fte, site at max_headcount, starts not yet possible or capped, budget spent,
+  in-house floor), or, if none binds, that covering it would cost more than the penalty.
+- Shadow prices come from linear programmes, because HiGHS reports no duals for a MIP:
+  ``fixed_hires``: the plan's integer starts are fixed and the rest re-solved as an LP
+  (what one more unit costs or saves *given this hiring plan*); ``with_hiring``: the LP
+  relaxation, in which starts may also change (the longer-run value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pulp
+
+from planning.optimise.build import Model, build_model
+from planning.optimise.data import ModelData
+from planning.optimise.extract import value
+from planning.optimise.solve import PlanStatus, rhs_change, solve
+
+LIMITS = {
+    "max_headcount": ("headcount cap (max_headcount)", "<=", "per FTE more headcount allowed in every week"),
+    "max_starts": ("starts cap (max_starts_week)", "<=", "per start more allowed in every week"),
+    "vendor_max": ("vendor cap (max_fte)", "<=", "per contracted FTE for the quarter"),
+    "vendor_min": ("vendor minimum (min_fte)", ">=", "per FTE less of contract minimum"),
+    "inhouse_floor": ("in-house floor (min_inhouse_share)", ">=",
+                      "per FTE-week less in-house work required, in each binding week"),
+    "budget": ("budget (budget_per_quarter)", "<=", "per currency unit of budget"),
+}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:g}"
+
+
+def _no_coverage(d: ModelData, m: str, q: str) -> str:
+    lang = d.language[m]
+    vend_lang = [v for v in d.vendors if lang in v.languages]
+    if d.inhouse_only[q] and vend_lang:
+        return (f"no language coverage: no in-house site reviews '{lang}', and vendors may not "
+                f"see {q} (in-house only)")
+    if vend_lang:
+        names = ", ".join(v.name for v in vend_lang)
+        return (f"no language coverage: no site reviews '{lang}', and the vendors that do "
+                f"({names}) are not contracted for market {m}")
+    return f"no language coverage: no site or vendor reviews '{lang}' (market {m})"
+
+
+def _cheapest_start(model: Model, elig: tuple[str, ...], t: int) -> float:
+    """Cost within week t's quarter of one more whole start able to serve week t (0 when a
+    pool with continuous capacity left, i.e. a vendor below max_fte, could serve instead)."""
+    d = model.data
+    Q = d.quarter[t]
+    for v in d.vendors:
+        if v.name in elig and (v.max_fte is None or value(model.var["F"][(v.name, Q)]) < v.max_fte - 1e-6):
+            return 0.0
+    if not model.integer:
+        return 0.0
+    left = [u for u in range(t, len(d.weeks)) if d.quarter[u] == Q]
+    costs = [s.hire_cost + s.weekly_cost * len(left) for s in d.sites if s.name in elig]
+    return min(costs, default=0.0)
+
+
+def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float]) -> list[tuple[str, str]]:
+    d = model.data
+    w = d.weeks[t]
+    elig = d.eligible[(m, q)]
+    if not elig:
+        return [("no_language_coverage", _no_coverage(d, m, q))]
+    out: list[tuple[str, str]] = []
+    for v in d.vendors:
+        if v.name in elig and v.max_fte is not None:
+            f = value(model.var["F"][(v.name, d.quarter[t])])
+            if f >= v.max_fte - 1e-6:
+                out.append(("vendor_cap", f"vendor cap reached: {v.name} is at its max_fte of "
+                                          f"{_fmt(v.max_fte)} in {d.quarter[t]}"))
+    for s in d.sites:
+        if s.name not in elig:
+            continue
+        slow = [k for k, r in enumerate(s.ramp) if r < 1]
+        ready = s.lead_weeks + (max(slow) + 1 if slow else 0)
+        if t < s.lead_weeks:
+            first = d.weeks[s.lead_weeks] if s.lead_weeks < len(d.weeks) else "after the plan ends"
+            out.append(("hiring_lead_time", f"hiring lead time: a new start at {s.name} takes "
+                                            f"{s.lead_weeks} weeks from requisition; the first "
+                                            f"possible start is {first}"))
+        elif t < ready:
+            out.append(("hiring_lead_time", f"hiring lead time: new starts at {s.name} are "
+                                            f"still ramping up (fully productive only "
+                                            f"{len(s.ramp)} weeks after starting)"))
+        at_cap = s.max_headcount is not None and (
+            value(model.var["H"][(s.name, w)]) >= s.max_headcount - 1e-6)
+        if at_cap:
+            out.append(("headcount_cap", f"headcount cap: {s.name} is at its max_headcount "
+                                         f"of {_fmt(s.max_headcount)}"))
+        if s.max_starts_week is not None and t >= s.lead_weeks:
+            capped = [u for u in range(s.lead_weeks, t + 1)
+                      if value(model.var["starts"][(s.name, d.weeks[u])]) >= s.max_starts_week - 1e-6]
+            if capped:
+                out.append(("hiring_pace", f"hiring pace: {s.name} already hires its "
+                                           f"max_starts_week of {_fmt(s.max_starts_week)} "
+                                           f"({len(capped)} week(s) up to {w})"))
+    Q = d.quarter[t]
+    if Q in d.budget:
+        room = d.budget[Q] - cost_by_q.get(Q, 0.0)
+        if room <= 1e-6 * (1 + d.budget[Q]):
+            out.append(("budget", f"budget: the {Q} budget of {_fmt(d.budget[Q])} is spent"))
+        elif room < _cheapest_start(model, elig, t):
+            out.append(("budget", f"budget: what is left of the {Q} budget of "
+                                  f"{_fmt(d.budget[Q])} ({_fmt(room)}) does not pay for one "
+                                  f"more start"))
+    floor = model.con.get("inhouse_floor", {}).get((m, w))
+    if floor is not None and abs(floor.value()) <= 1e-6 * (1 + d.required[(m, q, t)]):
+        share = d.min_inhouse_share[m]
+        out.append(("inhouse_floor", f"in-house floor: at least {share:.0%} of market {m}'s "
+                                     f"work must be done in-house"))
+    if not out:
+        out.append(("cost", f"cost: covering it would cost more than the shortfall penalty of "
+                            f"{_fmt(d.penalty)} per FTE-week (e.g. a hire for the last weeks "
+                            f"of the plan, or a slow vendor)"))
+    return out
+
+
+def shortfall_reasons(model: Model, shortfall: pd.DataFrame, sites: pd.DataFrame,
+                      vendors: pd.DataFrame) -> pd.DataFrame:
+    """The shortfall table with ``reason_code`` and ``reason`` (words, ``; ``-separated)."""
+    out = shortfall.copy()
+    cost_by_q = (sites.groupby("quarter")["cost"].sum().add(
+        vendors.groupby("quarter")["cost"].sum(), fill_value=0.0)).to_dict()
+    pos = {w: t for t, w in enumerate(model.data.weeks)}
+    codes, words = [], []
+    for r in out.itertuples(index=False):
+        rs = _reasons(model, r.market, r.queue, pos[str(pd.Timestamp(r.week).date())], cost_by_q)
+        codes.append(";".join(dict.fromkeys(c for c, _ in rs)))
+        words.append("; ".join(x for _, x in rs))
+    out["reason_code"] = pd.Series(codes, index=out.index, dtype=object)
+    out["reason"] = pd.Series(words, index=out.index, dtype=object)
+    return out
+
+
+def _starts_values(model: Model) -> dict[tuple[str, ...], float]:
+    return {k: float(round(value(v))) if model.integer else value(v)
+            for k, v in model.var.get("starts", {}).items()}
+
+
+@dataclass(frozen=True)
+class SolvedLP:
+    """An explanation LP with its optimal objective (currency)."""
+
+    model: Model
+    objective: float
+
+
+def explanation_lps(plan: Model) -> dict[str, SolvedLP | None]:
+    """The two LPs shadow prices are read from; None where the LP did not solve."""
+    d = plan.data
+    out: dict[str, SolvedLP | None] = {}
+    for label, fixed in {"fixed_hires": _starts_values(plan), "with_hiring": None}.items():
+        lp = build_model(d, integer=False, fixed_starts=fixed)
+        res = solve(lp, time_limit_s=d.time_limit_s, mip_gap=d.mip_gap, seed=d.seed, mip=False)
+        ok = res.status == PlanStatus.OPTIMAL and res.objective is not None
+        out[label] = SolvedLP(lp, float(res.objective)) if ok else None  # type: ignore[arg-type]
+    return out
+
+
+def _first_order(lp: SolvedLP | None, rows: list[tuple[str, tuple[str, ...], float]]) -> float:
+    """Objective change predicted by the duals for moving each row's bound by its amount."""
+    if lp is None:
+        return float("nan")
+    total = 0.0
+    for family, key, delta in rows:
+        c = lp.model.con[family][key]
+        total += (c.pi or 0.0) * delta
+    return total
+
+
+def _resolved(lp: SolvedLP | None, rows: list[tuple[str, tuple[str, ...], float]]) -> float:
+    """Objective change found by re-solving the LP with the rows' bounds moved."""
+    if lp is None:
+        return float("nan")
+    change = rhs_change(lp.model, [(lp.model.con[f][k], dl) for f, k, dl in rows], lp.objective)
+    return float("nan") if change is None else change
+
+
+def _clean(x: float) -> float:
+    return 0.0 if abs(x) < 1e-7 else x
+
+
+def _limit_groups(plan: Model) -> list[dict]:
+    """Binding limits grouped the way a user changes them, each with the one-unit relaxation."""
+    d = plan.data
+    groups: dict[tuple[str, str, str], dict] = {}
+
+    def binding(con: pulp.LpConstraint) -> bool:
+        return abs(con.value()) <= 1e-6 * (1.0 + abs(con.constant))
+
+    for family in LIMITS:
+        rows = plan.con.get(family, {})
+        for key, con in rows.items():
+            if family in ("max_headcount", "max_starts"):
+                gkey, period = (family, key[0], "all weeks"), None
+            elif family == "inhouse_floor":
+                period = d.quarter[d.weeks.index(key[1])]
+                gkey = (family, key[0], period)
+            else:
+                period = key[-1]
+                gkey = (family, key[0] if family != "budget" else "", period)
+            g = groups.setdefault(gkey, {"rows": [], "binding": 0, "key": key})
+            g["rows"].append(key)
+            g["binding"] += int(binding(con))
+    out = []
+    for (family, subject, period), g in groups.items():
+        if g["binding"] == 0:
+            continue
+        sense = LIMITS[family][1]
+        rows = g["rows"]
+        if family == "inhouse_floor":
+            rows = [k for k in rows if binding(plan.con[family][k])]
+        if family == "budget":
+            step = max(1.0, round(0.01 * d.budget[period]))
+        elif family == "vendor_min":
+            step = min(1.0, -plan.con[family][rows[0]].constant)
+        else:
+            step = 1.0
+        delta = step if sense == "<=" else -step
+        out.append({"family": family, "subject": subject, "period": period, "binding": g["binding"],
+                    "rows": [(family, k, delta) for k in rows], "step": step})
+    return out
+
+
+def binding_limits(plan: Model, lps: dict[str, SolvedLP | None]) -> pd.DataFrame:
+    """Limits that bind in the plan, grouped as a user would change them, with their value.
+
+    One row per site cap (max_headcount, max_starts_week: all weeks), vendor and quarter
+    (max_fte, min_fte), market and quarter (in-house floor, its binding weeks) and quarter
+    (budget). binding_weeks: rows binding in the plan. shadow_price_*: objective saved per
+    unit of relaxation predicted by the LP duals; saving_*: objective saved when the LP is
+    re-solved with the limit one unit looser (budget: per currency unit, from a 1% step).
+    """
+    rows = []
+    for g in _limit_groups(plan):
+        words, _sense, unit = LIMITS[g["family"]]
+        rec = {"limit": g["family"], "what": words, "subject": g["subject"], "period": g["period"],
+               "binding_weeks": g["binding"], "unit": unit}
+        for label in ("fixed_hires", "with_hiring"):
+            lp = lps.get(label)
+            rec[f"shadow_price_{label}"] = _clean(-_first_order(lp, g["rows"]) / g["step"])
+            rec[f"saving_{label}"] = _clean(-_resolved(lp, g["rows"]) / g["step"])
+        rows.append(rec)
+    cols = ["limit", "what", "subject", "period", "binding_weeks", "shadow_price_fixed_hires",
+            "saving_fixed_hires", "shadow_price_with_hiring", "saving_with_hiring", "unit"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def marginal_costs(plan: Model, lps: dict[str, SolvedLP | None]) -> pd.DataFrame:
+    """Cost of one more required FTE per market and quarter.
+
+    One more FTE in every planned week of the quarter that has a requirement, spread over the
+    market's queues in proportion to that week's required FTE. extra_cost_*: the objective
+    increase found by re-solving the LP (currency for the quarter); per_fte_week_*: that
+    divided by the weeks; dual_*: the first-order estimate from the cover rows' duals.
+    """
+    d = plan.data
+    by_mt: dict[tuple[str, int], float] = {}
+    for (m, _q, t), req in d.required.items():
+        by_mt[(m, t)] = by_mt.get((m, t), 0.0) + req
+    groups: dict[tuple[str, str], list] = {}
+    for (m, q, t), req in sorted(d.required.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
+        groups.setdefault((d.quarter[t], m), []).append(("cover", (m, q, d.weeks[t]), req / by_mt[(m, t)]))
+    rows = []
+    for (Q, m), cover in sorted(groups.items()):
+        weeks = len({k[2] for _f, k, _s in cover})
+        rec: dict = {"quarter": Q, "market": m, "weeks": weeks}
+        for label in ("fixed_hires", "with_hiring"):
+            lp = lps.get(label)
+            extra = _clean(_resolved(lp, cover))
+            rec[f"extra_cost_{label}"] = extra
+            rec[f"per_fte_week_{label}"] = extra / weeks
+            rec[f"dual_{label}"] = _clean(_first_order(lp, cover))
+        rows.append(rec)
+    cols = ["quarter", "market", "weeks"] + [f"{a}_{b}" for b in ("fixed_hires", "with_hiring")
+                                             for a in ("extra_cost", "per_fte_week", "dual")]
+    return pd.DataFrame(rows, columns=cols)

@@ -1,0 +1,172 @@
+"""Step 4 of the optimiser: a solved model -> tidy tables.
+
+Every table is long, with the contract's column names; weeks are ``datetime64`` Mondays,
+quarters labels like ``2027Q1``; FTE are FTE, costs are in the plan's currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planning.optimise.build import Model
+
+TOL = 1e-6
+
+
+def value(v) -> float:
+    """A solved variable's value; tiny solver noise around 0 becomes 0."""
+    x = v.varValue
+    if x is None:
+        return 0.0
+    x = float(x)
+    return 0.0 if abs(x) < 1e-9 else x
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Solved values as tables; totals in currency and FTE-weeks."""
+
+    sites: pd.DataFrame
+    vendors: pd.DataFrame
+    allocation: pd.DataFrame
+    shortfall: pd.DataFrame
+    quarterly: pd.DataFrame
+    budget: pd.DataFrame
+    total_cost: float
+    shortfall_fte_weeks: float
+    penalty_cost: float
+
+
+def _starts(model: Model) -> dict[tuple[str, str], float]:
+    out = {}
+    for key, v in model.var.get("starts", {}).items():
+        x = value(v)
+        out[key] = float(round(x)) if model.integer and abs(x - round(x)) < 1e-5 else x
+    return out
+
+
+def site_table(model: Model) -> pd.DataFrame:
+    """Per site and week: headcount, starts, productive_fte (after ramp), allocated_fte, cost.
+
+    cost = weekly cost x headcount + hire_cost x starts.
+    """
+    d = model.data
+    starts = _starts(model)
+    alloc = _allocated(model)
+    rows = []
+    for s in d.sites:
+        for t, w in enumerate(d.weeks):
+            h = value(model.var["H"][(s.name, w)])
+            n = starts[(s.name, w)]
+            loss = sum((1 - r) * starts[(s.name, d.weeks[t - k])]
+                       for k, r in enumerate(s.ramp) if t - k >= 0)
+            rows.append({"site": s.name, "week": pd.Timestamp(w), "quarter": d.quarter[t],
+                         "headcount": h, "starts": n, "productive_fte": h - loss,
+                         "allocated_fte": alloc.get((s.name, w), 0.0),
+                         "cost": s.weekly_cost * h + s.hire_cost * n})
+    cols = ["site", "week", "quarter", "headcount", "starts", "productive_fte", "allocated_fte", "cost"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _allocated(model: Model) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for (p, _m, _q, w), v in model.var.get("x", {}).items():
+        out[(p, w)] = out.get((p, w), 0.0) + value(v)
+    return out
+
+
+def vendor_table(model: Model) -> pd.DataFrame:
+    """Per vendor and quarter: contracted fte and cost (weekly price x fte x planned weeks)."""
+    d = model.data
+    rows = []
+    for v in d.vendors:
+        for Q in d.quarters:
+            f = value(model.var["F"][(v.name, Q)])
+            rows.append({"vendor": v.name, "quarter": Q, "fte": f,
+                         "weeks": d.weeks_in[Q], "cost": v.weekly_price * d.weeks_in[Q] * f})
+    return pd.DataFrame(rows, columns=["vendor", "quarter", "fte", "weeks", "cost"])
+
+
+def allocation_table(model: Model) -> pd.DataFrame:
+    """Rows {pool, pool_type, market, queue, week, fte} with fte > 0 (productive FTE)."""
+    sites = set(model.data.site_names)
+    rows = [
+        {"pool": p, "pool_type": "site" if p in sites else "vendor", "market": m, "queue": q,
+         "week": pd.Timestamp(w), "fte": value(v)}
+        for (p, m, q, w), v in model.var.get("x", {}).items()
+        if value(v) > TOL
+    ]
+    cols = ["pool", "pool_type", "market", "queue", "week", "fte"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["market", "queue", "week", "pool"],
+                                                        ignore_index=True)
+
+
+def shortfall_table(model: Model) -> pd.DataFrame:
+    """Rows {market, queue, week, quarter, required_fte, fte} with uncovered fte > 0."""
+    d = model.data
+    pos = {w: t for t, w in enumerate(d.weeks)}
+    rows = []
+    for (m, q, w), v in model.var.get("short", {}).items():
+        if value(v) > TOL:
+            t = pos[w]
+            rows.append({"market": m, "queue": q, "week": pd.Timestamp(w), "quarter": d.quarter[t],
+                         "required_fte": d.required[(m, q, t)], "fte": value(v)})
+    cols = ["market", "queue", "week", "quarter", "required_fte", "fte"]
+    return pd.DataFrame(rows, columns=cols).sort_values(["market", "queue", "week"],
+                                                        ignore_index=True)
+
+
+def quarterly_table(model: Model) -> pd.DataFrame:
+    """Per quarter and market: weekly averages of required, in-house, vendor and shortfall FTE.
+
+    Averages are over the quarter's planned weeks; in-house + vendor + shortfall = required.
+    """
+    d = model.data
+    sites = set(d.site_names)
+    acc: dict[tuple[str, str], list[float]] = {}
+    markets = sorted({m for m, _ in d.cells})
+    for Q in d.quarters:
+        for m in markets:
+            acc[(Q, m)] = [0.0, 0.0, 0.0, 0.0]
+    for (m, _q, t), req in d.required.items():
+        acc[(d.quarter[t], m)][0] += req
+    pos = {w: t for t, w in enumerate(d.weeks)}
+    for (p, m, _q, w), v in model.var.get("x", {}).items():
+        acc[(d.quarter[pos[w]], m)][1 if p in sites else 2] += value(v)
+    for (m, _q, w), v in model.var.get("short", {}).items():
+        acc[(d.quarter[pos[w]], m)][3] += value(v)
+    rows = [{"quarter": Q, "market": m, "required_fte": a[0] / d.weeks_in[Q],
+             "inhouse_fte": a[1] / d.weeks_in[Q], "vendor_fte": a[2] / d.weeks_in[Q],
+             "shortfall_fte": a[3] / d.weeks_in[Q]} for (Q, m), a in acc.items()]
+    cols = ["quarter", "market", "required_fte", "inhouse_fte", "vendor_fte", "shortfall_fte"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def budget_table(model: Model, sites: pd.DataFrame, vendors: pd.DataFrame) -> pd.DataFrame:
+    """Per quarter with a budget: budget, cost and overrun (currency)."""
+    d = model.data
+    rows = []
+    for Q, cap in d.budget.items():
+        cost = float(sites.loc[sites["quarter"] == Q, "cost"].sum()
+                     + vendors.loc[vendors["quarter"] == Q, "cost"].sum())
+        rows.append({"quarter": Q, "budget": cap, "cost": cost,
+                     "overrun": value(model.var["overrun"][(Q,)])})
+    return pd.DataFrame(rows, columns=["quarter", "budget", "cost", "overrun"])
+
+
+def extract(model: Model) -> Solution:
+    """All solved tables and totals of a model whose variables hold a solution."""
+    sites = site_table(model)
+    vendors = vendor_table(model)
+    short = shortfall_table(model)
+    short_total = sum(value(v) for v in model.var.get("short", {}).values())
+    overrun = sum(value(v) for v in model.var.get("overrun", {}).values())
+    return Solution(
+        sites=sites, vendors=vendors, allocation=allocation_table(model), shortfall=short,
+        quarterly=quarterly_table(model), budget=budget_table(model, sites, vendors),
+        total_cost=float(sites["cost"].sum() + vendors["cost"].sum()),
+        shortfall_fte_weeks=float(short_total),
+        penalty_cost=float(model.data.penalty * short_total + model.data.overrun_penalty * overrun),
+    )

@@ -1,0 +1,63 @@
+"""``headcount plan DATA``: writes plan.json, prints the headline, exits 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planning.cli import main
+
+TABLES = {
+    "markets.csv": "market,language,min_inhouse_share\nID,id,0\nTH,th,0\n",
+    "queues.csv": "queue,kind,aht_minutes,tat_hours\nlisting,deferrable,2,24\n",
+    "sites.csv": "site,languages,headcount,cost_per_fte_month,lead_weeks\nJakarta,id,2,5200,2\n",
+    "vendors.csv": "vendor,languages,price_per_fte_month,max_fte\nBPO,th,2600,1\n",
+    "scenario.toml": '[plan]\nstart = "2027-01-04"\nweeks = 4\n',
+}
+
+
+def _folder(tmp_path: Path, **override: str) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["market,queue,week,required_fte"]
+    for w in ("2027-01-04", "2027-01-11", "2027-01-18", "2027-01-25"):
+        rows += [f"ID,listing,{w},5", f"TH,listing,{w},2"]
+    files = {**TABLES, "requirements.csv": "\n".join(rows) + "\n", **override}
+    for name, text in files.items():
+        (data / name).write_text(text)
+    return data
+
+
+def test_plan_writes_plan_json_and_prints_the_ask(tmp_path, capsys):
+    data = _folder(tmp_path)
+    out = tmp_path / "out"
+    assert main(["plan", str(data), "--out", str(out), "--time-limit", "20"]) == 0
+    doc = json.loads((out / "plan.json").read_text())
+    # Jakarta: 2 on staff, 3 starts in week 2 (lead time) -> 2 x 2 + 2 x 5 heads x 1,200;
+    # BPO: 1 FTE all quarter (4 x 600); shortfall: ID 3 + 3, TH 1 x 4 weeks
+    assert doc["status"] == "optimal"
+    assert doc["total_cost"] == pytest.approx(14 * 1200 + 4 * 600)
+    assert doc["shortfall_fte_weeks"] == pytest.approx(10)
+    text = capsys.readouterr().out
+    assert "status: optimal" in text
+    assert "total cost: 19,200; shortfall: 10.0 FTE-weeks" in text
+    assert "2027Q1 site Jakarta: end headcount 5.0, 3 starts, requisitions open by 2027-01-04" in text
+    assert "2027Q1 vendor BPO: 1.0 FTE contracted" in text
+
+
+def test_plan_bad_input_exits_2(tmp_path, capsys):
+    data = _folder(tmp_path, **{"sites.csv": "site,languages,headcount,cost_per_fte_month\nJakarta,id,-2,5200\n"})
+    out = tmp_path / "out"
+    assert main(["plan", str(data), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "sites row 2: headcount = -2" in err
+    assert not (out / "plan.json").exists()
+
+
+def test_plan_rejects_a_bad_gap(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["plan", str(tmp_path), "--mip-gap", "2"])
+    assert exc.value.code == 2
+    assert "must be in [0, 1)" in capsys.readouterr().err

@@ -1,0 +1,48 @@
+"""The sample data plans to optimality within the time limit (real loader, real HiGHS).
+
+Requirements come from a plain forecast (each weekday's mean of the last four weeks of
+history) so this test does not depend on the forecasting models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planning.optimise import PlanStatus, optimise, plan_to_json
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (SAMPLE / "sites.csv").exists(), reason="no data/sample")]
+
+
+def _plain_forecast(inputs) -> pd.DataFrame:
+    from planning.periods import plan_days
+
+    v = inputs.volumes
+    last = v[v["date"] > v["date"].max() - pd.Timedelta(days=28)].assign(wd=lambda f: f["date"].dt.weekday)
+    mean = last.groupby(["market", "queue", "wd"], as_index=False)["cases"].mean()
+    days = pd.DataFrame({"date": plan_days(inputs.scenario.plan.start, inputs.scenario.plan.weeks)})
+    days["wd"] = days["date"].dt.weekday
+    return mean.merge(days, on="wd").drop(columns="wd").rename(columns={"cases": "p50"})
+
+
+def test_sample_plans_to_optimality():
+    from planning.loading import load_inputs
+    from planning.requirements import compute_requirements
+
+    inputs = load_inputs(SAMPLE)
+    req = compute_requirements(inputs, _plain_forecast(inputs))
+    r = optimise(inputs, req)
+    assert r.status is PlanStatus.OPTIMAL, r.message
+    assert r.gap <= inputs.scenario.solver.mip_gap
+    assert r.solve_seconds < inputs.scenario.solver.time_limit_s
+    doc = plan_to_json(r)
+    assert doc["total_cost"] > 0 and doc["quarterly"] and doc["ask"]["sites"]
+    # every market and quarter balances: in-house + vendor + shortfall = required
+    q = r.quarterly
+    assert (q["inhouse_fte"] + q["vendor_fte"] + q["shortfall_fte"]).to_numpy() == pytest.approx(
+        q["required_fte"].to_numpy())
+    assert r.shortfall["reason"].str.len().gt(0).all()
