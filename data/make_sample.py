@@ -5,9 +5,11 @@ Usage::
     python data/make_sample.py [OUT_DIR]      # default: data/sample next to this file
 
 Writes one CSV per input table (markets, queues, market_queues, volumes, events, intraday,
-sites, vendors) and ``scenario.toml``. Everything is made up, but shaped after public
-descriptions of marketplace trust-and-safety operations (see data/README.md). The script is
-seeded and deterministic: running it twice gives byte-identical files. It needs numpy only.
+sites, vendors, and the plan-versus-actual tables actual_queues, actual_sites,
+actual_vendors for the plan's first six weeks) and ``scenario.toml``. Everything is made
+up, but shaped after public descriptions of marketplace trust-and-safety operations (see
+data/README.md). The script is seeded and deterministic: running it twice gives
+byte-identical files. It needs numpy only.
 
 Units: cases per day, aht in minutes, tat in hours, money in USD per FTE per month.
 """
@@ -313,6 +315,94 @@ time_limit_s = 60            # wall-clock limit, seconds
 """
 
 
+# Plan versus actual: the first ACTUAL_WEEKS weeks of the plan have happened. Drawn from their
+# own random streams (seeded [SEED, ACTUALS_STREAM, i]) so the history above is unchanged.
+# Two realistic misses to explain: a prohibited-items policy change in ID makes listing review
+# slower from the third week (AHT x1.2, backlog and SLA slip), and BR receives 15 % more cases
+# than its history suggests (a competitor's exit brings new sellers from the first week).
+ACTUAL_WEEKS = 6
+ACTUALS_STREAM = 9
+AHT_MISS = ("ID", "listing_review", 2, 1.2)  # market, queue, from week index, factor
+VOLUME_MISS = ("BR", 1.15)
+# Achieved monthly attrition (assumed in sites.csv: 1.5 %, 2 %, 2.5 %, 3 %): Jakarta loses
+# people faster than planned; starts already in the pipeline: (site, week index, starts).
+ACTUAL_ATTRITION = {"Singapore": 0.015, "Dublin": 0.02, "Kuala Lumpur": 0.025, "Jakarta": 0.05}
+PIPELINE_STARTS = {("Jakarta", 4): 12, ("Dublin", 5): 4}
+# Vendor FTE contracted for 2027Q1 (what the sample plan buys) and the share delivered.
+VENDOR_CONTRACT = {"Manila BPO": (138, 0.98), "Mekong Review Services": (180, 0.99),
+                   "Andes Trust Partners": (140, 0.93), "Nile Moderation": (60, 1.0)}
+
+
+def _rates(market: str, queue: str) -> tuple[float, float, float]:
+    """The (aht_minutes, automation_rate, sla_target) the plan assumes for a series."""
+    row = QUEUES[queue][0]
+    aht, auto = OVERRIDES.get((market, queue), (None, None))
+    return (aht or row["aht_minutes"], row.get("automation_rate", 0.0) if auto is None else auto,
+            row.get("sla_target", 1.0))
+
+
+def actual_queues() -> list[list[object]]:
+    """Weekly actuals per market and queue for the first ACTUAL_WEEKS weeks of the plan."""
+    rows: list[list[object]] = []
+    for i, (market, queue) in enumerate(series()):
+        rng = np.random.default_rng([SEED, ACTUALS_STREAM, i])
+        aht0, auto0, sla0 = _rates(market, queue)
+        for w in range(ACTUAL_WEEKS):
+            monday = PLAN_START + timedelta(days=7 * w)
+            days = [monday + timedelta(days=k) for k in range(7)]
+            mean = expected_cases(market, queue, days)
+            if market == VOLUME_MISS[0]:
+                mean = mean * VOLUME_MISS[1]
+            cases = int(rng.poisson(mean * np.exp(rng.normal(-0.05**2 / 2, 0.05, size=7))).sum())
+            automated = int(rng.binomial(cases, min(max(auto0 + rng.normal(0, 0.005), 0), 1)))
+            slow = (market, queue) == AHT_MISS[:2] and w >= AHT_MISS[2]
+            aht = aht0 * rng.normal(1, 0.02) * (AHT_MISS[3] if slow else 1.0)
+            closed = (cases - automated) * (0.96 if slow else rng.uniform(0.985, 1.0))
+            if slow:
+                sla = sla0 - 0.07 - 0.02 * (w - AHT_MISS[2])
+            elif market == VOLUME_MISS[0]:
+                sla = sla0 - rng.uniform(0.0, 0.03)
+            else:
+                sla = min(sla0 + rng.uniform(0.005, 0.03), 0.999)
+            rows.append([market, queue, monday.isoformat(), cases, automated, round(closed),
+                         round(aht, 2), round(sla, 3)])
+    return rows
+
+
+def actual_sites() -> list[list[object]]:
+    """Weekly headcount, starts, leavers and hours per site (headcount at the end of the week)."""
+    rows: list[list[object]] = []
+    for i, (site, *rest) in enumerate(SITES):
+        rng = np.random.default_rng([SEED, ACTUALS_STREAM, 1000 + i])
+        headcount = int(rest[1])
+        weekly_leave = 1 - (1 - ACTUAL_ATTRITION[site]) ** (12 / 52)
+        for w in range(ACTUAL_WEEKS):
+            monday = PLAN_START + timedelta(days=7 * w)
+            starts = PIPELINE_STARTS.get((site, w), 0)
+            leavers = int(rng.binomial(headcount, weekly_leave))
+            headcount = headcount - leavers + starts
+            shrinkage = 0.32 + rng.normal(0, 0.01)  # January: flu season and year-start training
+            productive = headcount * 40 * (1 - shrinkage)
+            busy = 0.9 if site == "Jakarta" and w >= AHT_MISS[2] else rng.uniform(0.80, 0.86)
+            rows.append([site, monday.isoformat(), headcount, starts, leavers,
+                         round(productive, 1), round(productive * busy, 1)])
+    return rows
+
+
+def actual_vendors() -> list[list[object]]:
+    """Weekly FTE delivered and invoiced per vendor (price x delivered FTE x 12 / 52)."""
+    rows: list[list[object]] = []
+    price = {v[0]: v[2] for v in VENDORS}
+    for i, (vendor, (contract, share)) in enumerate(VENDOR_CONTRACT.items()):
+        rng = np.random.default_rng([SEED, ACTUALS_STREAM, 2000 + i])
+        for w in range(ACTUAL_WEEKS):
+            monday = PLAN_START + timedelta(days=7 * w)
+            delivered = round(contract * min(share * rng.normal(1, 0.01), 1.0), 1)
+            rows.append([vendor, monday.isoformat(), delivered,
+                         round(delivered * price[vendor] * 12 / 52, 2)])
+    return rows
+
+
 def main(out_dir: Path) -> None:
     """Write every table of the sample into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -338,6 +428,14 @@ def main(out_dir: Path) -> None:
            ["vendor", "languages", "price_per_fte_month", "min_fte", "max_fte", "markets",
             "aht_factor"],
            [list(v) for v in VENDORS])
+    _write(out_dir / "actual_queues.csv",
+           ["market", "queue", "week", "cases", "automated_cases", "manual_cases_closed",
+            "aht_minutes", "sla_share"], actual_queues())
+    _write(out_dir / "actual_sites.csv",
+           ["site", "week", "headcount", "starts", "leavers", "productive_hours", "handled_hours"],
+           actual_sites())
+    _write(out_dir / "actual_vendors.csv", ["vendor", "week", "delivered_fte", "invoiced_cost"],
+           actual_vendors())
     (out_dir / "scenario.toml").write_text(SCENARIO, encoding="utf-8")
 
 

@@ -167,4 +167,46 @@ def _language_coverage(frames: Frames) -> list[Issue]:
             for lang in sorted(set(m["language"]) - served)]
 
 
-CHECKS: tuple[Callable[[Frames, Rows], list[Issue]], ...] = (table_rules, cross_table)
+def actuals_rules(frames: Frames, rows: Rows) -> list[Issue]:
+    """The actual_* tables: weeks are Mondays, names are known, automated cases fit the cases."""
+    issues: list[Issue] = []
+    markets = set(frames["markets"]["market"]) if "markets" in frames else None
+    queues = set(frames["queues"]["queue"]) if "queues" in frames else None
+    refs = (("actual_queues", "market", markets, "markets"), ("actual_queues", "queue", queues, "queues"),
+            ("actual_sites", "site", _names(frames, "sites", "site"), "sites"),
+            ("actual_vendors", "vendor", _names(frames, "vendors", "vendor"), "vendors"))
+    for table, col, allowed, ref in refs:
+        frame = frames.get(table)
+        if frame is None or frame.empty:
+            continue
+        if allowed is None:
+            issues.append(Issue(table, None, col, None,
+                                f"names {ref}, but the {ref} table is missing: provide {ref}.csv"))
+            continue
+        issues += _unknown(table, frame, rows[table], col, allowed, ref)
+    for table in ("actual_queues", "actual_sites", "actual_vendors"):
+        frame = frames.get(table)
+        if frame is not None and not frame.empty:
+            issues += _mondays(table, "week", frame, rows[table])
+    aq = frames.get("actual_queues")
+    if aq is not None and not aq.empty:
+        bad = np.flatnonzero((aq["automated_cases"] > aq["cases"] + 1e-9).to_numpy())
+        issues += [Issue("actual_queues", int(rows["actual_queues"][i]), "automated_cases",
+                         show_value(aq["automated_cases"].iloc[i]),
+                         f"must not exceed the week's cases = {show_value(aq['cases'].iloc[i])}")
+                   for i in bad[:20]]
+    s = frames.get("actual_sites")
+    if s is not None and not s.empty:
+        over = (s["handled_hours"].notna() & (s["handled_hours"] > s["productive_hours"] + 1e-9))
+        issues += [Issue("actual_sites", int(rows["actual_sites"][i]), "handled_hours",
+                         show_value(s["handled_hours"].iloc[i]),
+                         f"must not exceed productive_hours = {show_value(s['productive_hours'].iloc[i])}")
+                   for i in np.flatnonzero(over.to_numpy())[:20]]
+    return issues
+
+
+def _names(frames: Frames, table: str, col: str) -> set | None:
+    return set(frames[table][col]) if table in frames else None
+
+
+CHECKS: tuple[Callable[[Frames, Rows], list[Issue]], ...] = (table_rules, cross_table, actuals_rules)

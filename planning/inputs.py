@@ -37,6 +37,9 @@ class Inputs:
     vendors: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None
     requirements: pd.DataFrame | None = None
+    actual_queues: pd.DataFrame | None = None
+    actual_sites: pd.DataFrame | None = None
+    actual_vendors: pd.DataFrame | None = None
     source: str = ""
     warnings: tuple[Issue, ...] = field(default=())
 

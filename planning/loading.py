@@ -84,6 +84,9 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
         vendors=frames.get("vendors"),
         forecast=frames.get("forecast"),
         requirements=frames.get("requirements"),
+        actual_queues=frames.get("actual_queues"),
+        actual_sites=frames.get("actual_sites"),
+        actual_vendors=frames.get("actual_vendors"),
         source=source,
         warnings=tuple(i for i in issues if i.severity == "warning"),
     )

@@ -220,6 +220,53 @@ TABLES: dict[str, Table] = {
             ("market", "queue", "week"),
             "Optional requirement table that replaces forecast and requirements.",
         ),
+        Table(
+            "actual_queues",
+            (
+                Column("market", "str", note="market code"),
+                Column("queue", "str", note="queue name"),
+                Column("week", "date", note="Monday of the week, YYYY-MM-DD"),
+                Column("cases", "float", low=0, note="cases received that week, before automation"),
+                Column("automated_cases", "float", False, 0.0, low=0,
+                       note="cases closed by automated moderation that week"),
+                Column("manual_cases_closed", "float", False, None, low=0,
+                       note="cases closed by moderators that week"),
+                Column("aht_minutes", "float", False, None, low=0, low_open=True,
+                       note="average handling time achieved, minutes per manual case"),
+                Column("sla_share", "float", False, None, **SHARE,
+                       note="share of cases within the deadline / answered in time, 0-1"),
+            ),
+            ("market", "queue", "week"),
+            "Optional weekly actuals per market and queue (plan versus actual).",
+        ),
+        Table(
+            "actual_sites",
+            (
+                Column("site", "str", note="in-house site name"),
+                Column("week", "date", note="Monday of the week, YYYY-MM-DD"),
+                Column("headcount", "float", low=0, note="headcount at the end of the week, FTE"),
+                Column("starts", "float", False, 0.0, low=0, note="new starts that week"),
+                Column("leavers", "float", False, 0.0, low=0, note="leavers that week"),
+                Column("productive_hours", "float", low=0,
+                       note="hours available for case work after shrinkage (leave, training ...)"),
+                Column("handled_hours", "float", False, None, low=0,
+                       note="hours spent handling cases; blank = occupancy not measured"),
+            ),
+            ("site", "week"),
+            "Optional weekly actuals per in-house site (plan versus actual).",
+        ),
+        Table(
+            "actual_vendors",
+            (
+                Column("vendor", "str", note="outsourcing (BPO) partner name"),
+                Column("week", "date", note="Monday of the week, YYYY-MM-DD"),
+                Column("delivered_fte", "float", low=0, note="FTE the vendor delivered that week"),
+                Column("invoiced_cost", "float", False, None, low=0,
+                       note="cost invoiced for that week, currency"),
+            ),
+            ("vendor", "week"),
+            "Optional weekly actuals per vendor (plan versus actual).",
+        ),
     )
 }
 

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "data" / "make_sample.py"
 FILES = {"markets.csv", "queues.csv", "market_queues.csv", "volumes.csv", "events.csv",
-         "intraday.csv", "sites.csv", "vendors.csv", "scenario.toml"}
+         "intraday.csv", "sites.csv", "vendors.csv", "scenario.toml",
+         "actual_queues.csv", "actual_sites.csv", "actual_vendors.csv"}
 
 
 def _csv(name: str) -> pd.DataFrame:

@@ -1,9 +1,8 @@
 """Optimiser hook of a re-plan: fixed commitments on a built model (see planning/replan.py).
 
-PROPOSED HOOK, not yet called by :func:`planning.optimise.run.optimise`. To wire it, call
-``apply_commitments(model, commitments)`` right after every ``build_model(...)`` of a plan
-that has commitments (the MIP, and the ``with_hiring`` explanation LP; the ``fixed_hires``
-LP fixes starts at the MIP's values, which already honour them).
+``optimise(..., commitments=...)`` calls :func:`apply_commitments` right after building the
+MIP and both explanation LPs (``fixed_hires`` fixes the starts at the MIP's values, which
+honour the commitments already, but its vendor FTE would be free again).
 
 Constraints added (named after their index like every other row):
 
@@ -21,14 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.inputs import Inputs
-from planning.optimise.ask import hiring_schedule, market_ask, site_ask, vendor_ask
-from planning.optimise.build import Model, build_model
-from planning.optimise.data import build_data
-from planning.optimise.explain import shortfall_reasons
-from planning.optimise.extract import extract
-from planning.optimise.run import PlanResult
-from planning.optimise.solve import PlanStatus, solve
+from planning.optimise.build import Model
 from planning.replan import Commitments
 from planning.validation import InputError, Issue
 
@@ -86,27 +78,3 @@ def apply_commitments(model: Model, commitments: Commitments) -> Model:
         if key in F:
             model.add_con("signed_fte", key, F[key] == float(r.fte))
     return model
-
-
-def optimise_with_commitments(inputs: Inputs, requirements: pd.DataFrame, commitments: Commitments,
-                              *, time_limit_s: float | None = None,
-                              mip_gap: float | None = None) -> PlanResult:
-    """STOPGAP until ``optimise(..., commitments=...)`` exists: the steps of
-    :func:`planning.optimise.run.optimise` with :func:`apply_commitments` after the build,
-    without the explanation LPs (binding limits and marginal costs stay empty)."""
-    data = build_data(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
-    model = apply_commitments(build_model(data), commitments)
-    out = solve(model, time_limit_s=data.time_limit_s, mip_gap=data.mip_gap, seed=data.seed)
-    if out.status == PlanStatus.ERROR:
-        return PlanResult(PlanStatus.ERROR, message=out.message, penalty=data.penalty,
-                          solve_seconds=out.seconds)
-    sol = extract(model)
-    return PlanResult(
-        status=out.status, objective=out.objective, total_cost=sol.total_cost,
-        shortfall_fte_weeks=sol.shortfall_fte_weeks, gap=out.gap, message=out.message,
-        penalty=data.penalty, solve_seconds=out.seconds, sites=sol.sites, vendors=sol.vendors,
-        allocation=sol.allocation,
-        shortfall=shortfall_reasons(model, sol.shortfall, sol.sites, sol.vendors),
-        quarterly=sol.quarterly, budget=sol.budget, ask_sites=site_ask(model, sol),
-        ask_vendors=vendor_ask(sol), ask_markets=market_ask(model, sol),
-        hiring=hiring_schedule(model, sol))

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pulp
@@ -21,6 +22,9 @@ from planning.optimise.build import Model, build_model
 from planning.optimise.data import ModelData
 from planning.optimise.extract import value
 from planning.optimise.solve import PlanStatus, rhs_change, solve
+
+if TYPE_CHECKING:
+    from planning.replan import Commitments
 
 LIMITS = {
     "max_headcount": ("headcount cap (max_headcount)", "<=", "per FTE more headcount allowed in every week"),
@@ -155,12 +159,20 @@ class SolvedLP:
     objective: float
 
 
-def explanation_lps(plan: Model) -> dict[str, SolvedLP | None]:
-    """The two LPs shadow prices are read from; None where the LP did not solve."""
+def explanation_lps(plan: Model, commitments: Commitments | None = None
+                    ) -> dict[str, SolvedLP | None]:
+    """The two LPs shadow prices are read from; None where the LP did not solve.
+
+    commitments: a re-plan's fixed hires and signed vendor FTE, added to both LPs.
+    """
     d = plan.data
     out: dict[str, SolvedLP | None] = {}
     for label, fixed in {"fixed_hires": _starts_values(plan), "with_hiring": None}.items():
         lp = build_model(d, integer=False, fixed_starts=fixed)
+        if commitments is not None:
+            from planning.optimise.commitments import apply_commitments
+
+            apply_commitments(lp, commitments)
         res = solve(lp, time_limit_s=d.time_limit_s, mip_gap=d.mip_gap, seed=d.seed, mip=False)
         ok = res.status == PlanStatus.OPTIMAL and res.objective is not None
         out[label] = SolvedLP(lp, float(res.objective)) if ok else None  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,6 +20,9 @@ from planning.optimise.explain import (
 )
 from planning.optimise.extract import extract
 from planning.optimise.solve import PlanStatus, solve
+
+if TYPE_CHECKING:
+    from planning.replan import Commitments
 
 
 def _empty() -> pd.DataFrame:
@@ -68,17 +72,24 @@ class PlanResult:
 
 
 def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float | None = None,
-             mip_gap: float | None = None, explain: bool = True) -> PlanResult:
+             mip_gap: float | None = None, explain: bool = True,
+             commitments: Commitments | None = None) -> PlanResult:
     """Optimise the staffing plan for a requirements table (market, queue, week, required_fte).
 
     time_limit_s, mip_gap: override the scenario's [solver] settings.
     explain: also compute shadow prices and marginal costs (two extra LP solves).
+    commitments: hires already in the pipeline and vendor contracts already signed (a
+        re-plan, see planning/replan.py); they bind the plan and its explanation LPs.
     Raises InputError for contradictory requirement rows; an uncoverable requirement is
     never an error but shortfall with its reasons.
     """
     t0 = time.perf_counter()
     data = build_data(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
     model = build_model(data)
+    if commitments is not None:
+        from planning.optimise.commitments import apply_commitments
+
+        apply_commitments(model, commitments)
     build_s = time.perf_counter() - t0
     out = solve(model, time_limit_s=data.time_limit_s, mip_gap=data.mip_gap, seed=data.seed)
     if out.status == PlanStatus.ERROR:
@@ -87,7 +98,7 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     sol = extract(model)
     binding = marginal = _empty()
     if explain:
-        lps = explanation_lps(model)
+        lps = explanation_lps(model, commitments)
         binding = binding_limits(model, lps)
         marginal = marginal_costs(model, lps)
     return PlanResult(
