@@ -5,11 +5,11 @@ BIN    := $(VENV)/bin
 DATA   ?= data/sample
 PORT   ?= 8501
 
-.PHONY: setup demo test lint bench plan chromium clean help
+.PHONY: setup demo test lint bench plan chromium libreoffice postgresql clean help
 
 help:
 	@echo "make demo   - install into .venv and start the app on $(DATA)"
-	@echo "make test   - install test dependencies (incl. Debian chromium) and run the whole suite"
+	@echo "make test   - install test dependencies (incl. Debian chromium, libreoffice-calc, postgresql) and run the whole suite"
 	@echo "make setup  - install the project into .venv only"
 	@echo "make bench  - run the benchmarks in bench/"
 	@echo "make plan   - headless plan of $(DATA) into plan_out/"
@@ -45,7 +45,26 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(VENV)/.installed-test chromium
+# LibreOffice opens, prints and recalculates the Excel workbook in the export tests.
+libreoffice:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+		echo "installing Debian libreoffice-calc for the workbook tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc >/dev/null; \
+	fi
+
+# The scenario-store tests start a throw-away PostgreSQL from Debian's binaries
+# (or use HEADCOUNT_TEST_PG_URL when set).
+postgresql:
+	@if [ -z "$$HEADCOUNT_TEST_PG_URL" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian postgresql for the scenario-store tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+test: $(VENV)/.installed-test chromium libreoffice postgresql
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -45,6 +45,13 @@ def test_plan_writes_plan_json_and_prints_the_ask(tmp_path, capsys):
     assert "total cost: 19,200; shortfall: 10.0 FTE-weeks" in text
     assert "2027Q1 site Jakarta: end headcount 5.0, 3 starts, requisitions open by 2027-01-04" in text
     assert "2027Q1 vendor BPO: 1.0 FTE contracted" in text
+    # the finance workbook and the requirements behind the plan are written beside it
+    from openpyxl import load_workbook
+
+    book = load_workbook(out / "plan.xlsx")
+    assert {"Summary", "Plan sites", "Plan vendors", "markets", "scenario"} <= set(book.sheetnames)
+    assert (out / "requirements.csv").read_text().startswith("market,queue,week,required_fte")
+    assert not (out / "forecast.csv").exists()  # a requirements table was given: no forecast
 
 
 def test_plan_bad_input_exits_2(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""``headcount plan DATA``: run the pipeline to an optimised plan and write OUT/plan.json.
+"""``headcount plan DATA``: run the pipeline to an optimised plan; write plan.json and plan.xlsx.
 
 Registered in :mod:`planning.cli`; bad input raises InputError, which the CLI reports with
 exit status 2.
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from planning.optimise.output import plan_to_json
-from planning.optimise.run import PlanResult, optimise
+from planning.optimise.run import PlanResult
 from planning.optimise.solve import PlanStatus
 
 DEFAULT_OUT = "plan_out"
@@ -51,23 +51,32 @@ def headline(result: PlanResult) -> str:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    """Load inputs, compute requirements, optimise, write OUT/plan.json, print the headline."""
-    from planning.cli import EXIT_FAILURE, EXIT_OK, print_warnings, write_atomic
+    """Forecast, requirements and the optimised plan; write OUT/plan.json, the finance
+    workbook OUT/plan.xlsx and the forecast and requirements behind them as CSV."""
+    from planning.cli import EXIT_FAILURE, EXIT_OK, print_warnings, write_atomic, write_csv_atomic
+    from planning.export import write_workbook
     from planning.loading import load_inputs
-    from planning.pipeline import requirements_table
+    from planning.pipeline import run_plan
 
     inputs = load_inputs(args.data, stage="plan")
     print_warnings(inputs)
-    req = requirements_table(inputs)
-    result = optimise(inputs, req, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
-    path = Path(args.out) / "plan.json"
-    doc = json.dumps(plan_to_json(result), indent=1, allow_nan=False) + "\n"
-    write_atomic(path, lambda tmp: tmp.write_text(doc))
+    run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
+    result = run.plan
+    out = Path(args.out)
+    plan = plan_to_json(result)
+    doc = json.dumps(plan, indent=1, allow_nan=False) + "\n"
     print(headline(result))
-    print(f"wrote {path}")
-    if result.status == PlanStatus.ERROR:
-        print(f"headcount plan: no plan: {result.message}", file=sys.stderr)
+    written = [write_atomic(out / "plan.json", lambda tmp: tmp.write_text(doc))]
+    if result.status == PlanStatus.ERROR:  # plan.json says status "error" and why
+        print(f"wrote {written[0]}\nheadcount plan: no plan: {result.message}", file=sys.stderr)
         return EXIT_FAILURE
+    written.append(write_csv_atomic(run.requirements, out / "requirements.csv"))
+    if run.forecast is not None:
+        written.append(write_csv_atomic(run.forecast, out / "forecast.csv"))
+    if not args.no_excel:
+        written.append(write_workbook(out / "plan.xlsx", inputs, plan,
+                                      requirements=run.requirements, forecast=run.forecast))
+    print("wrote " + ", ".join(str(p) for p in written))
     return EXIT_OK
 
 
@@ -95,9 +104,10 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``headcount plan``."""
     p = sub.add_parser("plan", help="optimised staffing plan and quarterly headcount ask (plan.json)")
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
-    p.add_argument("--out", default=DEFAULT_OUT, help=f"folder to write plan.json to (default {DEFAULT_OUT})")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"folder to write plan.json, plan.xlsx and the CSVs to (default {DEFAULT_OUT})")
     p.add_argument("--time-limit", type=_positive, default=None, metavar="S",
                    help="solver time limit in seconds (default: scenario solver.time_limit_s, 60)")
     p.add_argument("--mip-gap", type=_gap, default=None, metavar="G",
                    help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
+    p.add_argument("--no-excel", action="store_true", help="skip the finance workbook plan.xlsx")
     p.set_defaults(func=cmd_plan)

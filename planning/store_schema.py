@@ -1,0 +1,110 @@
+"""The scenario store's tables and their migrations (a version table, no Alembic).
+
+Schema version 1:
+
+- ``headcount_schema``: one row, the schema version the database is at;
+- ``scenarios``: one row per saved version of a named scenario, unique on (name, version);
+  the full inputs, the plan, the requirements and forecast are zlib-compressed JSON/CSV;
+- ``scenario_events``: the status history (saved as draft, submitted, approved, rejected)
+  with who, when and the comment.
+
+A newer program adds migration functions to :data:`MIGRATIONS`; an older program refuses
+a database whose schema is newer than it knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
+
+metadata = MetaData()
+
+schema_info = Table(
+    "headcount_schema", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False),
+)
+
+scenarios = Table(
+    "scenarios", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("plan_status", String(20), nullable=True),
+    Column("total_cost", Float, nullable=True),
+    Column("shortfall_fte_weeks", Float, nullable=True),
+    Column("settings", Text, nullable=False),          # JSON: solver settings, package versions
+    Column("inputs", LargeBinary, nullable=False),     # zlib JSON {"<table>.csv": text, ...}
+    Column("plan", LargeBinary, nullable=False),       # zlib plan.json
+    Column("requirements", LargeBinary, nullable=True),  # zlib CSV
+    Column("forecast", LargeBinary, nullable=True),      # zlib CSV
+    UniqueConstraint("name", "version", name="uq_scenarios_name_version"),
+)
+
+events = Table(
+    "scenario_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario_id", Integer, ForeignKey("scenarios.id"), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("from_status", String(20), nullable=True),
+    Column("to_status", String(20), nullable=False),
+    Column("comment", Text, nullable=True),
+)
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[scenarios, events])
+
+
+#: migration to version k (k = 1, 2, ...), run in order inside one transaction
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer headcount-planner."""
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version recorded in the database (0 when the store is new)."""
+    metadata.create_all(conn, tables=[schema_info])
+    row = conn.execute(select(schema_info.c.version).where(schema_info.c.id == 1)).first()
+    return 0 if row is None else int(row[0])
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the schema up to :data:`SCHEMA_VERSION` inside the caller's transaction."""
+    have = current_version(conn)
+    if have > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"the scenario store has schema version {have}, but this headcount-planner knows "
+            f"versions up to {SCHEMA_VERSION}: upgrade headcount-planner to open it")
+    for version in range(have + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[version](conn)
+    if have == 0:
+        conn.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+    elif have < SCHEMA_VERSION:
+        conn.execute(update(schema_info).where(schema_info.c.id == 1).values(version=SCHEMA_VERSION))
+    return SCHEMA_VERSION
