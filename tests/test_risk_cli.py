@@ -1,0 +1,101 @@
+"""``headcount risk`` and ``headcount compliance`` end to end on a tiny input folder."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planning.cli import main
+
+FORECAST = "market,queue,date,p10,p50,p90\n" + "".join(
+    f"ID,listing,2027-01-{d:02d},360,400,440\n" for d in range(4, 18))
+
+
+@pytest.fixture
+def folder(tiny):
+    return tiny(forecast__csv=FORECAST)
+
+
+def test_risk_writes_table(folder, tmp_path, capsys):
+    out = tmp_path / "risk.csv"
+    assert main(["risk", str(folder), "--out", str(out), "--paths", "50"]) == 0
+    table = pd.read_csv(out)
+    assert table[["market", "queue", "quarter"]].values.tolist() == [["ID", "listing", "2027Q1"]]
+    assert 0.0 <= table["p_meet_sla"].iloc[0] <= 1.0
+    assert "probability that every queue of the market meets its SLA" in capsys.readouterr().out
+
+
+def test_risk_frontier(folder, tmp_path):
+    out, front = tmp_path / "risk.csv", tmp_path / "frontier.csv"
+    assert main(["risk", str(folder), "--out", str(out), "--paths", "20",
+                 "--frontier", str(front), "--quantiles", "0.5,0.9"]) == 0
+    points = pd.read_csv(front)
+    assert points["quantile"].tolist() == [0.5, 0.9]
+    assert points["total_cost"].is_monotonic_increasing
+
+
+def test_bad_settings_and_unknown_scenario_exit_2(folder, tmp_path, capsys):
+    assert main(["risk", str(folder), "--correlation", "1.5", "--out", str(tmp_path / "r.csv")]) == 2
+    assert "correlation" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # argparse rejects a quantile outside (0, 1)
+        main(["risk", str(folder), "--frontier", "f.csv", "--quantiles", "0.5,1.2"])
+    assert exc.value.code == 2
+    assert not (tmp_path / "r.csv").exists()
+    code = main(["risk", "no-such-scenario", "--db", str(tmp_path / "s.db"),
+                 "--out", str(tmp_path / "r.csv")])
+    assert code == 2
+    assert "no-such-scenario" in capsys.readouterr().err
+
+
+def test_compliance_csv_and_workbook(folder, tmp_path, capsys):
+    out, xlsx = tmp_path / "c.csv", tmp_path / "c.xlsx"
+    assert main(["compliance", str(folder), "--out", str(out), "--xlsx", str(xlsx)]) == 0
+    table = pd.read_csv(out)
+    assert set(table["market"]) == {"ID", "GB"}
+    assert not table["eu_market"].any()
+    # the plan covers ID listing in full with Jakarta: its in-house FTE is the requirement
+    # 400 x 0.5 x 6 / 60 = 20 h/day -> 140 / 23.8 FTE every week
+    row = table[(table["market"] == "ID")].iloc[0]
+    assert row["inhouse_fte"] == pytest.approx(140 / 23.8, rel=1e-6)
+    assert "GB is not an EU market" in capsys.readouterr().out
+    assert xlsx.exists()
+
+
+def test_saved_scenario_is_analysed_with_its_saved_plan(folder, tmp_path):
+    from planning.loading import load_inputs
+    from planning.optimise import plan_to_json
+    from planning.pipeline import run_plan
+    from planning.store import ScenarioStore
+
+    inputs = load_inputs(folder)
+    run = run_plan(inputs)
+    doc = plan_to_json(run.plan)
+    # halve the saved plan's FTE: the analysis must use the saved plan, not a fresh one
+    for row in doc["allocation"]:
+        row["fte"] /= 2
+    db = tmp_path / "s.db"
+    with ScenarioStore(str(db)) as store:
+        store.save("base", inputs, doc, forecast=run.forecast)
+    out = tmp_path / "c.csv"
+    assert main(["compliance", "base@1", "--db", str(db), "--out", str(out)]) == 0
+    row = pd.read_csv(out).query("market == 'ID'").iloc[0]
+    assert row["inhouse_fte"] == pytest.approx(140 / 23.8 / 2, rel=1e-6)
+    risk = tmp_path / "r.csv"
+    assert main(["risk", "base", "--db", str(db), "--out", str(risk), "--paths", "20"]) == 0
+    table = pd.read_csv(risk)
+    assert table["capacity_fte"].iloc[0] == pytest.approx(140 / 23.8 / 2, rel=1e-6)
+    assert table["p_meet_sla"].iloc[0] == 0.0  # half the capacity never meets the SLA
+
+
+def test_spare_capacity_option_raises_capacity(folder, tmp_path):
+    # Jakarta has 10 FTE today, no attrition and no starts (productive 10 every week); the
+    # plan allocates 140 / 23.8 = 5.88 to ID listing, its only cell: with the option the
+    # cell gets all 10
+    plain, spare = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["risk", str(folder), "--out", str(plain), "--paths", "20"]) == 0
+    assert main(["risk", str(folder), "--out", str(spare), "--paths", "20",
+                 "--spare-capacity"]) == 0
+    a, b = pd.read_csv(plain).iloc[0], pd.read_csv(spare).iloc[0]
+    assert a["capacity_fte"] == pytest.approx(140 / 23.8, rel=1e-6)
+    assert b["capacity_fte"] == pytest.approx(10.0, rel=1e-6)
+    assert b["on_time_mean"] >= a["on_time_mean"]
