@@ -30,10 +30,11 @@ def forecast_table(inputs: Inputs) -> pd.DataFrame:
                                 "table is missing: provide volumes (daily history) or a forecast table")])
     from planning.forecast_stage import forecast_stage
 
-    return forecast_stage(inputs, quantiles=_quantiles(inputs)).forecast
+    return forecast_stage(inputs, quantiles=plan_quantiles(inputs)).forecast
 
 
-def _quantiles(inputs: Inputs) -> tuple[float, ...]:
+def plan_quantiles(inputs: Inputs) -> tuple[float, ...]:
+    """Quantiles every forecast is made at: P10, P50, P90 and the staffed one."""
     return tuple(sorted({0.1, 0.5, 0.9, round(inputs.scenario.plan.quantile, 2)}))
 
 

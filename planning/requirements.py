@@ -170,12 +170,9 @@ def _hour_shares(inputs: Inputs, queues: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def realtime_requirements(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
-    """Weekly required FTE of realtime queues: Erlang agents per interval, summed to hours."""
-    wf = inputs.scenario.workforce
+def interval_agents(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """Realtime staffing intervals (:func:`interval_loads`) with the Erlang ``agents`` each needs."""
     intervals = interval_loads(daily, inputs)
-    if intervals.empty:
-        return pd.DataFrame(columns=COLUMNS)
     agents = np.zeros(len(intervals), dtype=int)
     for _, idx in intervals.groupby(["market", "queue"]).groups.items():
         first = intervals.loc[idx[0]]
@@ -188,7 +185,16 @@ def realtime_requirements(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
             patience_seconds=None if pd.isna(patience) else float(patience),
             max_abandon=float(first["max_abandon"]),
         )
-    intervals["agents"] = agents
+    return intervals.assign(agents=agents)
+
+
+def realtime_requirements(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
+    """Weekly required FTE of realtime queues: Erlang agents per interval, summed to hours."""
+    wf = inputs.scenario.workforce
+    intervals = interval_agents(daily, inputs)
+    if intervals.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    agents = intervals["agents"].to_numpy()
     intervals["agent_hours"] = agents * wf.interval_minutes / 60.0
     keys = ["market", "queue", "week"]
     weekly = intervals.groupby(keys, sort=True).agg(

@@ -24,8 +24,8 @@ from planning.inputs import Inputs
 
 # the vectorised Erlang A kernel and the Erlang B -> C step of planning.queueing (reused,
 # not duplicated; the public functions there take one load at a time)
-from planning.queueing import _c_from_b, _erlang_a_arrays, required_agents_many
-from planning.requirements import interval_loads
+from planning.queueing import _c_from_b, _erlang_a_arrays
+from planning.requirements import interval_agents
 
 LOAD_POINTS = 257
 AHT_POINTS = 5
@@ -121,25 +121,9 @@ def factor_grid(factors: np.ndarray) -> np.ndarray:
 
 
 def planned_agents(inputs: Inputs, daily: pd.DataFrame) -> pd.DataFrame:
-    """Realtime intervals with the agents the plan's requirement staffs (plan quantile).
-
-    The same staffing call as planning.requirements.realtime_requirements, which sums the
-    agents to weekly hours without returning them per interval.
-    """
-    intervals = interval_loads(daily, inputs)
-    if intervals.empty:
-        return intervals.assign(agents=pd.Series(dtype=float))
-    agents = np.zeros(len(intervals))
-    for _, idx in intervals.groupby(["market", "queue"]).groups.items():
-        first = intervals.loc[idx[0]]
-        patience = first["patience_seconds"]
-        agents[intervals.index.get_indexer(idx)] = required_agents_many(
-            intervals.loc[idx, "load_erlangs"].to_numpy(),
-            aht_seconds=float(first["aht_minutes"]) * 60.0, sla_target=float(first["sla_target"]),
-            answer_seconds=float(first["answer_seconds"]),
-            patience_seconds=None if pd.isna(patience) else float(patience),
-            max_abandon=float(first["max_abandon"]))
-    return intervals.assign(agents=agents)
+    """Realtime intervals with the agents the plan's requirement staffs (plan quantile)."""
+    intervals = interval_agents(daily, inputs)
+    return intervals.assign(agents=intervals["agents"].astype(float))
 
 
 def realtime_answered(rows: pd.DataFrame, planned: pd.DataFrame, cases: np.ndarray,
