@@ -205,8 +205,58 @@ def actuals_rules(frames: Frames, rows: Rows) -> list[Issue]:
     return issues
 
 
+def surge_rules(frames: Frames, rows: Rows) -> list[Issue]:
+    """The vendor_surge table: each row names a vendor of the vendors table, weeks are Mondays."""
+    frame = frames.get("vendor_surge")
+    if frame is None or frame.empty:
+        return []
+    r = rows["vendor_surge"]
+    vendors = _names(frames, "vendors", "vendor")
+    if vendors is None:
+        issues = [Issue("vendor_surge", None, "vendor", None,
+                        "names vendors, but the vendors table is missing: provide vendors.csv")]
+    else:
+        issues = _unknown("vendor_surge", frame, r, "vendor", vendors, "vendors")
+    return issues + _mondays("vendor_surge", "week", frame, r)
+
+
 def _names(frames: Frames, table: str, col: str) -> set | None:
     return set(frames[table][col]) if table in frames else None
 
 
-CHECKS: tuple[Callable[[Frames, Rows], list[Issue]], ...] = (table_rules, cross_table, actuals_rules)
+#: Largest magnitudes the plan works with: beyond them a number is a typo or a unit mistake,
+#: and the solver (HiGHS treats 1e20 as infinite) could not be trusted with it.
+LIMITS: dict[tuple[str, str], tuple[float, str]] = {
+    ("volumes", "cases"): (1e9, "cases a day"),
+    ("forecast", "p*"): (1e9, "cases a day"),
+    ("requirements", "required_fte"): (1e8, "FTE"),
+    ("sites", "headcount"): (1e8, "FTE"), ("sites", "max_headcount"): (1e8, "FTE"),
+    ("sites", "max_starts_week"): (1e8, "starts a week"),
+    ("sites", "cost_per_fte_month"): (1e9, "per FTE-month"), ("sites", "hire_cost"): (1e9, "per hire"),
+    ("vendors", "price_per_fte_month"): (1e9, "per FTE-month"),
+    ("vendors", "min_fte"): (1e8, "FTE"), ("vendors", "max_fte"): (1e8, "FTE"),
+    ("queues", "aht_minutes"): (10_080.0, "minutes (a week)"),
+}
+
+
+def magnitude_rules(frames: Frames, rows: Rows) -> list[Issue]:
+    """Numbers too large to be meant (a unit mistake) or to be solved reliably."""
+    issues: list[Issue] = []
+    for (table, col), (limit, unit) in LIMITS.items():
+        frame = frames.get(table)
+        if frame is None or frame.empty:
+            continue
+        cols = [c for c in frame.columns if c == col or (col == "p*" and c[:1] == "p"
+                                                        and c[1:].isdigit())]
+        for c in cols:
+            values = pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float)
+            with np.errstate(invalid="ignore"):
+                bad = np.flatnonzero(values > limit)
+            issues += [Issue(table, int(rows[table][i]), c, f"{values[i]:g}",
+                             f"must be at most {limit:g} {unit}: check the units")
+                       for i in bad[:20]]
+    return issues
+
+
+CHECKS: tuple[Callable[[Frames, Rows], list[Issue]], ...] = (table_rules, cross_table, actuals_rules,
+                                                           surge_rules, magnitude_rules)

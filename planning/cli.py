@@ -33,6 +33,9 @@ def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are ordinary files
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -50,9 +53,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     inputs = load_inputs(args.data, stage=args.stage)
     print_warnings(inputs)
-    tables = [n for n in ("markets", "queues", "market_queues", "volumes", "events", "intraday",
-                          "sites", "vendors", "forecast", "requirements")
-              if inputs.table(n) is not None and len(inputs.table(n))]
+    from planning.schema import TABLES
+
+    tables = [n for n in TABLES if inputs.table(n) is not None and len(inputs.table(n))]
     print(f"{args.data}: valid ({', '.join(tables)}; plan from {inputs.scenario.plan.start}, "
           f"{inputs.scenario.plan.weeks} weeks)")
     return EXIT_OK
@@ -69,6 +72,28 @@ def cmd_requirements(args: argparse.Namespace) -> int:
     total = req.groupby("week")["required_fte"].sum()
     print(f"wrote {args.out}: {len(req)} rows, {req[['market', 'queue']].drop_duplicates().shape[0]} "
           f"market/queue series; required FTE per week {total.min():,.1f} to {total.max():,.1f}")
+    return EXIT_OK
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from planning.forecast_stage import forecast_stage
+    from planning.loading import load_inputs
+    from planning.pipeline import plan_quantiles
+
+    inputs = load_inputs(args.data, stage="forecast")
+    print_warnings(inputs)
+    result = forecast_stage(inputs, quantiles=plan_quantiles(inputs))
+    for issue in result.warnings:
+        print(issue.message(), file=sys.stderr)
+    write_csv_atomic(result.forecast, args.out)
+    chosen = result.backtest[result.backtest["chosen"]]
+    cov = next((c for c in chosen.columns if c.startswith("coverage_")), None)
+    print(f"wrote {args.out}: {len(result.forecast)} rows, {len(chosen)} market/queue series; "
+          f"backtest median WAPE {chosen['wape'].median():.1%}"
+          + (f", {cov} {chosen[cov].mean():.0%}" if cov else ""))
+    if args.report:
+        write_csv_atomic(result.backtest, args.report)
+        print(f"wrote {args.report}: backtest accuracy per market, queue and model")
     return EXIT_OK
 
 
@@ -96,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also require the tables this stage needs")
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser("forecast", help="daily P10/P50/P90 cases per market and queue, backtested")
+    p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
+    p.add_argument("--out", default="forecast.csv", help="CSV to write (default forecast.csv)")
+    p.add_argument("--report", help="also write the backtest accuracy (WAPE, MASE, bias, "
+                                    "coverage per model) to this CSV")
+    p.set_defaults(func=cmd_forecast)
+
     p = sub.add_parser("requirements", help="required FTE per market, queue and week")
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
     p.add_argument("--out", default="requirements.csv", help="CSV to write (default requirements.csv)")
@@ -105,6 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", help="the .xlsx file to write")
     p.set_defaults(func=cmd_template)
 
+    from planning.optimise.command import add_plan_parser
+
+    add_plan_parser(sub)  # headcount plan DATA [--out DIR] [--time-limit S] [--mip-gap G]
+
+    from planning.risk_cli import add_risk_parsers
+
+    add_risk_parsers(sub)  # headcount risk|compliance DATA|SCENARIO
+
+    from planning.store_cli import add_scenario_parser
+
+    add_scenario_parser(sub)  # headcount scenario save|list|show|diff|status|export
+
+    from planning.kpis_cli import add_kpis_parser
+
+    add_kpis_parser(sub)  # headcount kpis DATA [--out kpis.xlsx] [--plan P] [--requirements R]
     return parser
 
 

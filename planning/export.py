@@ -179,6 +179,10 @@ def _summary(book: Workbook, plan: dict[str, Any], inputs: Inputs, meta: Scenari
     if v_last >= v_first:
         cost_terms.append(f"SUM('Plan vendors'!{v_col}{v_first}:{v_col}{v_last})")
     short_first, short_last, short_letters = short_rows
+    surge_cost = sum(float((plan.get(k) or {}).get("cost") or 0.0) for k in ("overtime", "surge"))
+    extra_rows: list[tuple[str, Any, str | None]] = []
+    if "overtime" in plan or "surge" in plan:  # surge levers on: costs outside the site/vendor rows
+        extra_rows.append(("Overtime and vendor surge (as solved)", surge_cost, COST))
     rows: list[tuple[str, Any, str | None]] = [
         ("Scenario", label, None),
         ("Version", meta.version if meta else None, "0"),
@@ -189,6 +193,7 @@ def _summary(book: Workbook, plan: dict[str, Any], inputs: Inputs, meta: Scenari
         ("Plan start", pd.Timestamp(inputs.scenario.plan.start).to_pydatetime(), "yyyy-mm-dd"),
         ("Weeks", inputs.scenario.plan.weeks, "0"),
         ("Solver status", plan.get("status"), None),
+        *extra_rows,
         ("Total cost", "=" + ("+".join(cost_terms) or "0"), COST),
         ("Total cost as solved", plan.get("total_cost"), COST),
         ("Shortfall (FTE-weeks)", (f"=SUM(Shortfall!{short_letters['fte']}{short_first}:"
@@ -198,6 +203,9 @@ def _summary(book: Workbook, plan: dict[str, Any], inputs: Inputs, meta: Scenari
     ]
     if plan.get("message"):
         rows.append(("Solver message", plan["message"], None))
+    if extra_rows:
+        at = 3 + rows.index(extra_rows[0])
+        rows[at - 2] = ("Total cost", "=" + "+".join([*cost_terms, f"B{at}"]), COST)
     for i, (key, value, fmt) in enumerate(rows, start=3):
         put(ws, i, 1, key).font = LABEL_FONT
         if isinstance(value, str) and value.startswith("=") and key in (

@@ -35,6 +35,7 @@ class Inputs:
     intraday: pd.DataFrame | None = None
     sites: pd.DataFrame | None = None
     vendors: pd.DataFrame | None = None
+    vendor_surge: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None
     requirements: pd.DataFrame | None = None
     actual_queues: pd.DataFrame | None = None

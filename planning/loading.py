@@ -82,6 +82,7 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
         intraday=frames.get("intraday"),
         sites=frames.get("sites"),
         vendors=frames.get("vendors"),
+        vendor_surge=frames.get("vendor_surge"),
         forecast=frames.get("forecast"),
         requirements=frames.get("requirements"),
         actual_queues=frames.get("actual_queues"),

@@ -70,6 +70,9 @@ def read_folder(folder: Path) -> RawInputs:
     for name in TABLES:
         file = folder / f"{name}.csv"
         if file.exists():
+            if (too_big := _too_large(name, file)) is not None:
+                issues.append(too_big)  # refused from its size, without reading it
+                continue
             table, problems = read_csv(name, file.read_bytes())
             issues += problems
             if table is not None:
@@ -77,9 +80,19 @@ def read_folder(folder: Path) -> RawInputs:
     scenario = None
     toml_file = folder / SCENARIO_FILE
     if toml_file.exists():
+        if (too_big := _too_large(SCENARIO_FILE, toml_file)) is not None:
+            return RawInputs(tables, None, (*issues, too_big))
         scenario, problems = read_scenario_toml(toml_file.read_bytes())
         issues += problems
     return RawInputs(tables, scenario, tuple(issues))
+
+
+def _too_large(name: str, file: Path) -> Issue | None:
+    size = file.stat().st_size
+    if size <= MAX_FILE_BYTES:
+        return None
+    return Issue(name, None, None, f"{size / 2**20:.0f} MiB",
+                 f"file is too large: at most {MAX_FILE_BYTES // 2**20} MiB")
 
 
 def read_csv(name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
@@ -137,6 +150,9 @@ def read_scenario_toml(data: bytes) -> tuple[dict[str, Any] | None, list[Issue]]
         where = re.search(r"line (\d+)", str(exc))
         line = getattr(exc, "lineno", None) or (int(where.group(1)) if where else None)
         return None, [Issue("scenario.toml", line, None, None, f"is not valid TOML: {exc}")]
+    except RecursionError:  # tomllib recurses into nested arrays and tables
+        return None, [Issue("scenario.toml", None, None, None,
+                            "is not a usable scenario: arrays or tables nested too deeply")]
 
 
 def read_workbook(path: Path) -> RawInputs:
@@ -167,6 +183,11 @@ def read_workbook(path: Path) -> RawInputs:
                 raw = _sheet_table(table, book[sheets[table]].iter_rows(values_only=True))
             except ValueError as exc:
                 issues.append(Issue(table, None, None, None, f"refused: {exc}"))
+                continue
+            except Exception as exc:  # broken or hostile XML (e.g. entity expansion bombs)
+                issues.append(Issue(table, None, None, None,
+                                    f"refused: the sheet cannot be read ({type(exc).__name__}: "
+                                    f"{str(exc)[:120]})"))
                 continue
             if raw is None:
                 continue

@@ -114,6 +114,9 @@ TABLES: dict[str, Table] = {
                        note="true: vendors may not see this work"),
                 Column("automation_rate", "float", False, 0.0, **SHARE,
                        note="share of cases closed by automated moderation, 0-1"),
+                Column("max_exposure_share", "float", False, None, low=0, high=1, low_open=True,
+                       note="wellness limit: highest share of a pool's productive time on this "
+                            "queue, (0,1]; blank = no limit"),
             ),
             ("queue",),
             "Work queues: deadline (deferrable) or live (realtime) work.",
@@ -179,6 +182,11 @@ TABLES: dict[str, Table] = {
                 Column("lead_weeks", "int", False, 0, low=0, note="weeks from requisition to first day"),
                 Column("ramp", "list_float", False, (), low=0, high=1,
                        note="productivity of a new start in week 1;2;... (0-1), 1 after"),
+                Column("overtime_max_share", "float", False, 0.0, **SHARE,
+                       note="overtime allowed per week as a share of productive headcount, 0-1; "
+                            "0 = no overtime"),
+                Column("overtime_premium", "float", False, 1.5, low=1,
+                       note="cost of an overtime FTE-week as a multiple of the weekly cost, >= 1"),
             ),
             ("site",),
             "In-house moderation hubs.",
@@ -197,6 +205,21 @@ TABLES: dict[str, Table] = {
             ),
             ("vendor",),
             "Outsourcing partners.",
+        ),
+        Table(
+            "vendor_surge",
+            (
+                Column("vendor", "str", note="vendor name (from the vendors table)"),
+                Column("week", "date", note="Monday of the week the surge capacity is offered"),
+                Column("max_fte", "float", low=0, note="most surge FTE the vendor can add that week"),
+                Column("price_per_fte_week", "float", False, None, low=0,
+                       note="price of one surge FTE for that week; blank = premium x weekly price"),
+                Column("premium", "float", False, 1.5, low=0, low_open=True,
+                       note="multiple of the vendor's weekly price (price_per_fte_month x 12/52) "
+                            "when price_per_fte_week is blank"),
+            ),
+            ("vendor", "week"),
+            "Optional extra vendor capacity for chosen weeks (sale events), on top of the contract.",
         ),
         Table(
             "forecast",

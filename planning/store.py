@@ -183,11 +183,46 @@ def _transient(exc: DBAPIError) -> bool:
     return any(w in msg for w in ("locked", "busy", "deadlock", "serializ", "already exists"))
 
 
+_FAULTS = {
+    "readonly": "the database is read-only (check the file's and its folder's permissions)",
+    "read-only": "the database is read-only (check the file's and its folder's permissions)",
+    "disk is full": "the disk is full (or a file-size limit was reached): free some space",
+    "disk i/o error": "the disk could not be written (disk I/O error; is it full or failing?)",
+    "unable to open": "the database file cannot be opened or created (check the path and "
+                      "permissions)",
+    "no space": "the disk is full: free some space",
+    "permission denied": "permission denied (check the file's and its folder's permissions)",
+    "malformed": "the database file is damaged (restore it from a backup)",
+    "not a database": "the file is not a scenario database",
+}
+
+
+def _storage_fault(exc: DBAPIError) -> bool:
+    msg = str(getattr(exc, "orig", exc)).lower()
+    return any(k in msg for k in _FAULTS)
+
+
+def _storage_message(exc: DBAPIError, url: str) -> str:
+    """Words for a storage fault: where the store is and what to do; nothing was saved."""
+    msg = str(getattr(exc, "orig", exc)).lower()
+    why = next(v for k, v in _FAULTS.items() if k in msg)
+    from sqlalchemy.engine import make_url
+
+    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else (
+        make_url(url).render_as_string(hide_password=True))
+    return (f"the scenario store {where} could not be written: {why}. Nothing was saved; "
+            "the store is as it was.")
+
+
 class ScenarioStore:
     """Saved scenarios in a SQL database (SQLite by default, PostgreSQL by URL)."""
 
     def __init__(self, url: str | None = None) -> None:
-        self.url = database_url(url)
+        try:
+            self.url = database_url(url)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of the scenario store {url!r}: "
+                             f"{exc.strerror or exc}") from exc
         self.engine: Engine = _engine(self.url)
         self._retry(self._migrate)
 
@@ -213,9 +248,12 @@ class ScenarioStore:
             try:
                 return work()
             except DBAPIError as exc:
-                if not _transient(exc) or attempt == _RETRIES - 1:
+                if _transient(exc) and attempt < _RETRIES - 1:
+                    time.sleep(random.uniform(0.01, 0.05) * (1 + min(attempt, 10)))
+                    continue
+                if isinstance(exc, IntegrityError) or not _storage_fault(exc):
                     raise
-                time.sleep(random.uniform(0.01, 0.05) * (1 + min(attempt, 10)))
+                raise StoreError(_storage_message(exc, self.url)) from exc
         raise AssertionError("unreachable")
 
     @contextmanager

@@ -201,3 +201,16 @@ def test_a_plan_without_solution_still_exports(inputs):
     assert cells["Solver message"] == "HiGHS failed: out of memory"
     assert cells["Total cost"] == "=0"
     assert book["Allocation"]["A1"].value == "none"
+
+
+def test_overtime_and_surge_costs_enter_the_total(inputs):
+    plan = copy.deepcopy(PLAN)
+    plan["overtime"] = {"fte_weeks": 5.0, "cost": 9000.0}  # 5 FTE-weeks at 1.5 x 1,200
+    plan["surge"] = {"fte_weeks": 2.0, "cost": 1500.0}
+    plan["total_cost"] = SITE_WEEK_1 + SITE_WEEK_2 + VENDOR_Q1 + 10500.0
+    ws = load_workbook(io.BytesIO(workbook_bytes(inputs, plan)))["Summary"]
+    cells = {row[0].value: (row[1].row, row[1].value) for row in ws.iter_rows(min_row=3, max_row=20)
+             if row[0].value}
+    at, value = cells["Overtime and vendor surge (as solved)"]
+    assert value == 10500.0
+    assert cells["Total cost"][1] == f"=SUM('Plan sites'!G2:G3)+SUM('Plan vendors'!E2:E2)+B{at}"

@@ -5,7 +5,8 @@
 - hiring schedule: every week with starts, and its requisition week;
 - per vendor and quarter: contracted FTE and cost;
 - per market and quarter: required, in-house, vendor and shortfall FTE (weekly averages) and
-  the cost attributed to the market: each site's and vendor's weekly cost is shared out by
+  the cost attributed to the market: each site's and vendor's weekly cost (with overtime and
+  vendor surge when those options are on) is shared out by
   the FTE it allocated to each market that week; cost of capacity allocated to nobody is
   reported on a row with market ``(unallocated)`` so attributed costs add up to total_cost.
 """
@@ -35,7 +36,8 @@ def hiring_schedule(model: Model, sol: Solution) -> pd.DataFrame:
 
 
 def site_ask(model: Model, sol: Solution) -> pd.DataFrame:
-    """Per site and quarter: end_headcount, starts, requisitions_open_by (NaT if no starts), cost."""
+    """Per site and quarter: end_headcount, starts, requisitions_open_by (NaT if no starts), cost;
+    with overtime on also overtime_fte_weeks and overtime_cost (not in cost)."""
     hires = hiring_schedule(model, sol)
     rows = []
     for (site, Q), g in sol.sites.groupby(["site", "quarter"], sort=False):
@@ -45,15 +47,27 @@ def site_ask(model: Model, sol: Solution) -> pd.DataFrame:
                      "starts": float(g["starts"].sum()),
                      "requisitions_open_by": h["requisition_week"].min() if len(h) else pd.NaT,
                      "cost": float(g["cost"].sum())})
+        if "overtime_fte" in g:
+            rows[-1].update(overtime_fte_weeks=float(g["overtime_fte"].sum()),
+                            overtime_cost=float(g["overtime_cost"].sum()))
     cols = ["site", "quarter", "end_headcount", "starts", "requisitions_open_by", "cost"]
+    if "overtime_fte" in sol.sites:
+        cols += ["overtime_fte_weeks", "overtime_cost"]
     out = pd.DataFrame(rows, columns=cols)
     out["requisitions_open_by"] = pd.to_datetime(out["requisitions_open_by"])
     return out
 
 
 def vendor_ask(sol: Solution) -> pd.DataFrame:
-    """Per vendor and quarter: contracted fte and cost."""
-    return sol.vendors[["vendor", "quarter", "fte", "cost"]].copy()
+    """Per vendor and quarter: contracted fte and cost; with vendor surge on also
+    surge_fte_weeks and surge_cost (surge bought in the quarter's weeks, not in cost)."""
+    out = sol.vendors[["vendor", "quarter", "fte", "cost"]].copy()
+    if len(sol.surge):
+        used = sol.surge.groupby(["vendor", "quarter"])[["fte", "cost"]].sum()
+        keys = list(zip(out["vendor"], out["quarter"], strict=True))
+        out["surge_fte_weeks"] = [float(used["fte"].get(k, 0.0)) for k in keys]
+        out["surge_cost"] = [float(used["cost"].get(k, 0.0)) for k in keys]
+    return out
 
 
 def attributed_cost(model: Model) -> dict[tuple[str, str], float]:
@@ -74,14 +88,20 @@ def attributed_cost(model: Model) -> dict[tuple[str, str], float]:
         for m, f in a.items():
             out[(d.quarter[t], m)] += cost * f / total
 
+    overtime, surge = model.var.get("overtime", {}), model.var.get("surge", {})
     for s in d.sites:
         for t, w in enumerate(d.weeks):
             cost = s.weekly_cost * value(model.var["H"][(s.name, w)])
             cost += s.hire_cost * value(model.var["starts"][(s.name, w)])
+            if (s.name, w) in overtime:
+                cost += s.overtime_cost * value(overtime[(s.name, w)])
             share(s.name, t, cost)
     for v in d.vendors:
-        for t in range(len(d.weeks)):
-            share(v.name, t, v.weekly_price * value(model.var["F"][(v.name, d.quarter[t])]))
+        for t, w in enumerate(d.weeks):
+            cost = v.weekly_price * value(model.var["F"][(v.name, d.quarter[t])])
+            if (v.name, w) in surge:
+                cost += d.surge[(v.name, t)][1] * value(surge[(v.name, w)])
+            share(v.name, t, cost)
     return dict(out)
 
 

@@ -11,6 +11,11 @@ variables: starts[s][t], H[s][t], F[v][Q], x[p][m][q][t], short[m][q][t], overru
 constraints: headcount[s][t], max_headcount[s][t], max_starts[s][t], site_capacity[s][t],
 vendor_min[v][Q], vendor_max[v][Q], vendor_capacity[v][t], cover[m][q][t],
 inhouse_floor[m][t], budget[Q]
+
+Options, each off by default (then none of these exists and the model is the contract's):
+overtime[s][t] with overtime_cap[s][t] (sites with overtime_max_share > 0); surge[v][t] with
+surge_max[v][t] (rows of the vendor_surge table); exposure[p][q][t] and exposure_total[p][t]
+(queues with max_exposure_share).
 """
 
 from __future__ import annotations
@@ -70,6 +75,7 @@ def build_model(data: ModelData, *, integer: bool | None = None,
 
     # x variables first, so capacity rows can collect them
     by_pool: dict[tuple[str, int], list] = defaultdict(list)
+    harmful: dict[tuple[str, int], dict[str, list]] = defaultdict(lambda: defaultdict(list))
     by_market: dict[tuple[str, int], tuple[list, list]] = {}
     site_names = set(data.site_names)
     vendor_factor = {v.name: v.aht_factor for v in data.vendors}
@@ -79,6 +85,8 @@ def build_model(data: ModelData, *, integer: bool | None = None,
             x = m.add_var("x", (p, mk, q, weeks[t]))
             by_pool[(p, t)].append(x)
             (ins if p in site_names else outs).append(x)
+            if q in data.exposure:
+                harmful[(p, t)][q].append(x)
 
     for s in data.sites:
         starts, H = [], []
@@ -100,9 +108,18 @@ def build_model(data: ModelData, *, integer: bool | None = None,
             if s.max_starts_week is not None and t >= s.lead_weeks:
                 m.add_con("max_starts", key, starts[t] <= s.max_starts_week)
             ramp_loss = [(1.0 - r) * starts[t - k] for k, r in enumerate(s.ramp) if t - k >= 0 and r < 1]
-            m.add_con("site_capacity", key,
-                      pulp.lpSum(by_pool[(s.name, t)]) <= H[t] - pulp.lpSum(ramp_loss))
             week_cost = [s.weekly_cost * H[t], s.hire_cost * starts[t]]
+            if s.overtime_max_share > 0:
+                ot = m.add_var("overtime", key)
+                m.add_con("overtime_cap", key,
+                          ot <= s.overtime_max_share * (H[t] - pulp.lpSum(ramp_loss)))
+                m.add_con("site_capacity", key,
+                          pulp.lpSum(by_pool[(s.name, t)]) <= H[t] - pulp.lpSum(ramp_loss) + ot)
+                week_cost.append(s.overtime_cost * ot)
+            else:
+                m.add_con("site_capacity", key,
+                          pulp.lpSum(by_pool[(s.name, t)]) <= H[t] - pulp.lpSum(ramp_loss))
+            _exposure(m, s.name, t, harmful.get((s.name, t)), H[t] - pulp.lpSum(ramp_loss))
             obj.extend(week_cost)
             cost_terms[data.quarter[t]].extend(week_cost)
 
@@ -118,8 +135,16 @@ def build_model(data: ModelData, *, integer: bool | None = None,
             obj.append(cost)
             cost_terms[Q].append(cost)
         for t in range(T):
-            m.add_con("vendor_capacity", (v.name, weeks[t]),
-                      pulp.lpSum(by_pool[(v.name, t)]) <= (1.0 / vendor_factor[v.name]) * F[data.quarter[t]])
+            capacity = (1.0 / vendor_factor[v.name]) * F[data.quarter[t]]
+            if (v.name, t) in data.surge:
+                top, price = data.surge[(v.name, t)]
+                sv = m.add_var("surge", (v.name, weeks[t]))
+                m.add_con("surge_max", (v.name, weeks[t]), sv <= top)
+                capacity = capacity + (1.0 / vendor_factor[v.name]) * sv
+                obj.append(price * sv)
+                cost_terms[data.quarter[t]].append(price * sv)
+            m.add_con("vendor_capacity", (v.name, weeks[t]), pulp.lpSum(by_pool[(v.name, t)]) <= capacity)
+            _exposure(m, v.name, t, harmful.get((v.name, t)), capacity)
 
     for (mk, q, t), req in sorted(data.required.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
         short = m.add_var("short", (mk, q, weeks[t]))
@@ -141,3 +166,24 @@ def build_model(data: ModelData, *, integer: bool | None = None,
 
     m.prob.setObjective(pulp.lpSum(obj))
     return m
+
+
+def _exposure(m: Model, pool: str, t: int, work: dict[str, list] | None,
+              capacity: pulp.LpAffineExpression) -> None:
+    """Wellness limits of one pool in week t (docs/optimiser.md, "Wellness limits").
+
+    capacity: the pool's productive FTE that week without overtime (site: headcount less the
+    ramp deduction; vendor: (F + surge) / aht_factor). Per harmful queue q:
+    ``exposure[p][q][t]``: its work <= max_exposure_share_q x capacity; with two or more
+    harmful queues also ``exposure_total[p][t]``: their work together <= the largest of
+    their shares x capacity.
+    """
+    if not work:
+        return
+    d, week = m.data, m.data.weeks[t]
+    for q, xs in sorted(work.items()):
+        m.add_con("exposure", (pool, q, week), pulp.lpSum(xs) <= d.exposure[q] * capacity)
+    if len(work) > 1:
+        top = max(d.exposure[q] for q in work)
+        m.add_con("exposure_total", (pool, week),
+                  pulp.lpSum([x for xs in work.values() for x in xs]) <= top * capacity)

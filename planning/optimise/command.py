@@ -39,6 +39,12 @@ def headline(result: PlanResult) -> str:
         over = result.budget[result.budget["overrun"] > 0]
         lines.append("  budget overrun: " + ", ".join(
             f"{r.quarter} {_money(r.overrun)}" for r in over.itertuples()))
+    if "overtime_fte" in result.sites:
+        lines.append(f"  overtime: {result.sites['overtime_fte'].sum():,.1f} FTE-weeks, "
+                     f"cost {_money(float(result.sites['overtime_cost'].sum()))}")
+    if len(result.surge):
+        lines.append(f"  vendor surge: {result.surge['fte'].sum():,.1f} FTE-weeks, "
+                     f"cost {_money(float(result.surge['cost'].sum()))}")
     lines.append("quarterly ask:")
     for r in result.ask_sites.itertuples():
         req = "" if r.starts == 0 or r.requisitions_open_by is None or str(r.requisitions_open_by) == "NaT" \

@@ -10,7 +10,7 @@ weeks. Monthly attrition ``a`` becomes the weekly survival ``(1 - a) ** (12 / 52
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -40,6 +40,13 @@ class Site:
     max_starts_week: float | None
     lead_weeks: int
     ramp: tuple[float, ...]
+    overtime_max_share: float = 0.0
+    overtime_premium: float = 1.5
+
+    @property
+    def overtime_cost(self) -> float:
+        """Cost of one overtime FTE-week (currency): weekly cost x overtime_premium."""
+        return self.weekly_cost * self.overtime_premium
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class ModelData:
         empty when no budget is set.
     penalty: cost of one FTE-week of shortfall; overrun_penalty: cost per currency unit
         of budget overrun (on top of the money itself).
+    surge: {(vendor, week_index): (max_fte, price per surge FTE-week)} from the optional
+        vendor_surge table (weeks of the plan with max_fte > 0 only); empty = no surge.
+    exposure: {queue: max_exposure_share} for queues with a wellness limit; empty = none.
     """
 
     weeks: tuple[str, ...]
@@ -88,6 +98,8 @@ class ModelData:
     time_limit_s: float
     mip_gap: float
     seed: int
+    surge: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
+    exposure: dict[str, float] = field(default_factory=dict)
 
     @property
     def site_names(self) -> tuple[str, ...]:
@@ -128,6 +140,8 @@ def sites_of(frame: pd.DataFrame | None) -> tuple[Site, ...]:
             max_starts_week=_num(getattr(r, "max_starts_week", None)),
             lead_weeks=int(getattr(r, "lead_weeks", 0) or 0),
             ramp=tuple(float(x) for x in (getattr(r, "ramp", ()) or ())),
+            overtime_max_share=_num(getattr(r, "overtime_max_share", 0.0)) or 0.0,
+            overtime_premium=_num(getattr(r, "overtime_premium", 1.5)) or 1.5,
         ))
     return tuple(out)
 
@@ -158,15 +172,18 @@ def default_penalty(sites: tuple[Site, ...], vendors: tuple[Vendor, ...]) -> flo
     return PENALTY_FACTOR * top if top > 0 else 1.0
 
 
-def _overrun_penalty(penalty: float, sites: tuple[Site, ...], vendors: tuple[Vendor, ...]) -> float:
+def _overrun_penalty(penalty: float, sites: tuple[Site, ...], vendors: tuple[Vendor, ...],
+                     extra: tuple[float, ...] = ()) -> float:
     """Penalty per currency unit of budget overrun.
 
     Covering one FTE-week costs at least the cheapest positive weekly cost ``c_min`` and
     saves at most ``penalty``, so with an overrun penalty of ``2 x penalty / c_min`` the
     plan never overspends to avoid shortfall: it overruns only for costs it cannot avoid
-    (today's headcount, vendor minimums).
+    (today's headcount, vendor minimums). extra: further costs per productive FTE-week
+    (overtime, vendor surge) when those options are on.
     """
     costs = [s.weekly_cost for s in sites] + [v.weekly_price * v.aht_factor for v in vendors]
+    costs += list(extra)
     positive = [c for c in costs if c > 0]
     if not positive:
         return PENALTY_FACTOR
@@ -261,6 +278,7 @@ def build_data(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: floa
     vendors = vendors_of(inputs.vendors)
     issues = _check_requirements(requirements, set(language), set(inhouse_only))
     issues += _check_names(inputs, sites, vendors)
+    issues += _check_surge(inputs.vendor_surge, vendors)
     if issues:
         raise InputError(issues)
 
@@ -288,17 +306,65 @@ def build_data(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: floa
     if solver.budget_per_quarter is not None:
         for q in quarters:
             budget[q] = solver.budget_per_quarter * weeks_in[q] / _mondays_in_quarter(q)
+    surge = surge_of(inputs.vendor_surge, vendors, week_pos)
+    exposure = exposure_of(qu)
+    extra = tuple(s.overtime_cost for s in sites if s.overtime_max_share > 0)
+    factor = {v.name: v.aht_factor for v in vendors}
+    extra += tuple(price * factor[v] for (v, _t), (_cap, price) in surge.items())
     return ModelData(
         weeks=week_labels, quarter=quarter, quarters=quarters, weeks_in=weeks_in,
         sites=sites, vendors=vendors, language=language, min_inhouse_share=min_share,
         inhouse_only=inhouse_only, required=required, cells=cells, eligible=eligible,
         budget=budget, penalty=float(penalty),
-        overrun_penalty=_overrun_penalty(float(penalty), sites, vendors),
+        overrun_penalty=_overrun_penalty(float(penalty), sites, vendors, extra),
         integer_hires=solver.integer_hires,
         time_limit_s=float(solver.time_limit_s if time_limit_s is None else time_limit_s),
         mip_gap=float(solver.mip_gap if mip_gap is None else mip_gap),
         seed=int(solver.seed),
+        surge=surge, exposure=exposure,
     )
+
+
+def _check_surge(frame: pd.DataFrame | None, vendors: tuple[Vendor, ...]) -> list[Issue]:
+    """vendor_surge rows must name a vendor of the vendors table (the loader checks this too;
+    tables built in code come here directly)."""
+    if frame is None or frame.empty:
+        return []
+    names = {v.name for v in vendors}
+    return [Issue("vendor_surge", i + 2, "vendor", str(r.vendor), "is not in the vendors table")
+            for i, r in enumerate(frame.itertuples(index=False)) if str(r.vendor) not in names]
+
+
+def surge_of(frame: pd.DataFrame | None, vendors: tuple[Vendor, ...],
+             week_pos: dict[pd.Timestamp, int]) -> dict[tuple[str, int], tuple[float, float]]:
+    """vendor_surge rows -> {(vendor, week_index): (max_fte, price per surge FTE-week)}.
+
+    The price is price_per_fte_week, or premium x the vendor's weekly price when blank.
+    Rows outside the plan's weeks and rows with max_fte 0 are left out.
+    """
+    if frame is None or frame.empty:
+        return {}
+    weekly = {v.name: v.weekly_price for v in vendors}
+    out: dict[tuple[str, int], tuple[float, float]] = {}
+    for r in frame.itertuples(index=False):
+        t = week_pos.get(pd.Timestamp(r.week))
+        cap = _num(r.max_fte) or 0.0
+        if t is None or cap <= 0 or str(r.vendor) not in weekly:
+            continue
+        price = _num(getattr(r, "price_per_fte_week", None))
+        if price is None:
+            premium = _num(getattr(r, "premium", 1.5))
+            price = (1.5 if premium is None else premium) * weekly[str(r.vendor)]
+        out[(str(r.vendor), t)] = (cap, price)
+    return out
+
+
+def exposure_of(queues: pd.DataFrame) -> dict[str, float]:
+    """{queue: max_exposure_share} for queues whose max_exposure_share is given."""
+    if "max_exposure_share" not in queues:
+        return {}
+    return {str(q): float(x) for q, x in zip(queues["queue"], queues["max_exposure_share"], strict=True)
+            if _num(x) is not None}
 
 
 def _mondays_in_quarter(label: str) -> int:

@@ -17,11 +17,13 @@ from planning.periods import plan_weeks
 from planning.scenario import PlanSettings, Scenario, SolverSettings
 
 SITE_DEFAULTS = {"hire_cost": 0.0, "attrition_month": 0.0, "max_headcount": np.nan,
-                 "max_starts_week": np.nan, "lead_weeks": 0, "ramp": ()}
+                 "max_starts_week": np.nan, "lead_weeks": 0, "ramp": (),
+                 "overtime_max_share": 0.0, "overtime_premium": 1.5}
 VENDOR_DEFAULTS = {"min_fte": 0.0, "max_fte": np.nan, "markets": ("*",), "aht_factor": 1.0}
 QUEUE_DEFAULTS = {"kind": "deferrable", "aht_minutes": 5.0, "tat_hours": 24.0, "sla_target": np.nan,
                   "answer_seconds": np.nan, "patience_seconds": np.nan, "max_abandon": 0.05,
-                  "inhouse_only": False, "automation_rate": 0.0}
+                  "inhouse_only": False, "automation_rate": 0.0, "max_exposure_share": np.nan}
+SURGE_DEFAULTS = {"price_per_fte_week": np.nan, "premium": 1.5}
 
 
 def _frame(rows: list[dict[str, Any]], defaults: dict[str, Any], lists: tuple[str, ...],
@@ -46,12 +48,13 @@ def _frame(rows: list[dict[str, Any]], defaults: dict[str, Any], lists: tuple[st
 
 def make_inputs(*, markets: list[dict], queues: list[dict], sites: list[dict] | None = None,
                 vendors: list[dict] | None = None, start: date = date(2027, 1, 4), weeks: int = 4,
-                solver: SolverSettings | None = None) -> Inputs:
+                solver: SolverSettings | None = None, vendor_surge: list[dict] | None = None) -> Inputs:
     """Inputs from dict rows; missing optional columns get the contract's defaults.
 
     markets rows: market, language, [min_inhouse_share]; queues rows: queue, [inhouse_only ...];
     sites rows: site, languages ("en;ms" or a tuple), headcount, cost_per_fte_month, ...;
-    vendors rows: vendor, languages, price_per_fte_month, ...
+    vendors rows: vendor, languages, price_per_fte_month, ...; vendor_surge rows: vendor,
+    week (ISO Monday), max_fte, [price_per_fte_week], [premium].
     """
     scen = Scenario(plan=PlanSettings(start=start, weeks=weeks), solver=solver or SolverSettings())
     mk = _frame(markets, {"min_inhouse_share": 0.0}, ())
@@ -64,8 +67,13 @@ def make_inputs(*, markets: list[dict], queues: list[dict], sites: list[dict] | 
                              "automation_rate": pd.Series(dtype=float)})
     empty_ev = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"), "name": pd.Series(dtype=object),
                              "market": pd.Series(dtype=object), "uplift": pd.Series(dtype=float)})
+    su = None
+    if vendor_surge:
+        su = _frame(vendor_surge, SURGE_DEFAULTS, ())
+        su["week"] = pd.to_datetime(su["week"])
+        su["max_fte"] = su["max_fte"].astype("float64")
     return Inputs(scenario=scen, markets=mk, queues=qu, market_queues=empty_mq, events=empty_ev,
-                  sites=si, vendors=ve, source="examples")
+                  sites=si, vendors=ve, vendor_surge=su, source="examples")
 
 
 def requirements_frame(inputs: Inputs, rows: dict[tuple[str, str], list[float] | float]) -> pd.DataFrame:

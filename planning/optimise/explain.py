@@ -3,7 +3,9 @@
 - Shortfall reasons are read off the solved plan: for each uncovered (market, queue, week)
   every limit that stops a pool able to serve it (no pool reviews the language, vendor at
   max_fte, site at max_headcount, starts not yet possible or capped, budget spent,
-  in-house floor), or, if none binds, that covering it would cost more than the penalty.
+  in-house floor; with the options on: overtime at its cap, vendor surge at its cap, a
+  wellness exposure limit), or, if none binds, that covering it would cost more than the
+  penalty.
 - Shadow prices come from linear programmes, because HiGHS reports no duals for a MIP:
   ``fixed_hires``: the plan's integer starts are fixed and the rest re-solved as an LP
   (what one more unit costs or saves *given this hiring plan*); ``with_hiring``: the LP
@@ -34,7 +36,18 @@ LIMITS = {
     "inhouse_floor": ("in-house floor (min_inhouse_share)", ">=",
                       "per FTE-week less in-house work required, in each binding week"),
     "budget": ("budget (budget_per_quarter)", "<=", "per currency unit of budget"),
+    # options (rows exist only when the option is on)
+    "overtime_cap": ("overtime cap (overtime_max_share)", "<=",
+                     "per FTE-week more overtime allowed in every week"),
+    "surge_max": ("vendor surge cap (vendor_surge max_fte)", "<=",
+                  "per surge FTE more in every offered week of the quarter"),
+    "exposure": ("wellness limit (max_exposure_share)", "<=",
+                 "per FTE-week more work on the queue allowed, in each binding week"),
+    "exposure_total": ("wellness limit, harmful queues together", "<=",
+                       "per FTE-week more harmful work allowed, in each binding week"),
 }
+#: families relaxed only in their binding rows (the others in every row of the group)
+_BINDING_ROWS_ONLY = ("inhouse_floor", "exposure", "exposure_total")
 
 
 def _fmt(x: float) -> str:
@@ -69,7 +82,8 @@ def _cheapest_start(model: Model, elig: tuple[str, ...], t: int) -> float:
     return min(costs, default=0.0)
 
 
-def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float]) -> list[tuple[str, str]]:
+def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float],
+             work: Work) -> list[tuple[str, str]]:
     d = model.data
     w = d.weeks[t]
     elig = d.eligible[(m, q)]
@@ -117,6 +131,7 @@ def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float]) 
             out.append(("budget", f"budget: what is left of the {Q} budget of "
                                   f"{_fmt(d.budget[Q])} ({_fmt(room)}) does not pay for one "
                                   f"more start"))
+    out += _option_reasons(model, q, t, elig, work)
     floor = model.con.get("inhouse_floor", {}).get((m, w))
     if floor is not None and abs(floor.value()) <= 1e-6 * (1 + d.required[(m, q, t)]):
         share = d.min_inhouse_share[m]
@@ -129,6 +144,61 @@ def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float]) 
     return out
 
 
+def _at_limit(con: pulp.LpConstraint | None) -> bool:
+    """A ``<=`` row holding with equality (within solver tolerance)."""
+    return con is not None and con.value() >= -1e-6 * (1.0 + abs(con.constant))
+
+
+Work = dict[tuple[str, str, str], float]
+
+
+def harmful_work(model: Model) -> Work:
+    """{(pool, queue, week): FTE} on queues with a wellness limit (empty when none has one)."""
+    out: Work = {}
+    if model.data.exposure:
+        for (p, _m, q, w), v in model.var.get("x", {}).items():
+            if q in model.data.exposure:
+                out[(p, q, w)] = out.get((p, q, w), 0.0) + value(v)
+    return out
+
+
+def _busy(work: Work, pool: str, week: str, queues: tuple[str, ...] | dict[str, float]) -> bool:
+    """Whether the pool does harmful work on these queues that week (a wellness limit that
+    holds with no such work at all, e.g. in a pool with no staff, explains nothing)."""
+    return sum(work.get((pool, q, week), 0.0) for q in queues) > 1e-6
+
+
+def _option_reasons(model: Model, q: str, t: int, elig: tuple[str, ...], work: Work
+                    ) -> list[tuple[str, str]]:
+    """Reasons from the options (overtime, vendor surge, wellness limits); none when off."""
+    d, w = model.data, model.data.weeks[t]
+    out: list[tuple[str, str]] = []
+    overtime = model.con.get("overtime_cap", {})
+    for s in d.sites:
+        if s.name not in elig or (s.name, w) not in overtime:
+            continue
+        ot = value(model.var["overtime"][(s.name, w)])
+        if ot > 1e-6 and _at_limit(overtime[(s.name, w)]):
+            out.append(("overtime_cap", f"overtime cap reached: {s.name} already works its "
+                                        f"overtime_max_share of {s.overtime_max_share:.0%} "
+                                        f"({_fmt(ot)} FTE) in week {w}"))
+    surge = model.con.get("surge_max", {})
+    for v in d.vendors:
+        if v.name in elig and (v.name, w) in surge and _at_limit(surge[(v.name, w)]):
+            out.append(("surge_cap", f"vendor surge cap reached: {v.name} adds its surge max_fte "
+                                     f"of {_fmt(d.surge[(v.name, t)][0])} in week {w}"))
+    if q in d.exposure:
+        single, total = model.con.get("exposure", {}), model.con.get("exposure_total", {})
+        for p in elig:
+            busy = _busy(work, p, w, (q,) if (p, w) not in total else d.exposure)
+            if busy and (_at_limit(single.get((p, q, w))) or _at_limit(total.get((p, w)))):
+                out.append(("exposure_limit", f"exposure limit: {p} may spend at most "
+                                              f"{d.exposure[q]:.0%} of its productive time on "
+                                              f"{q} (max_exposure_share; harmful queues together "
+                                              f"at most their largest share)"))
+    return out
+
+
 def shortfall_reasons(model: Model, shortfall: pd.DataFrame, sites: pd.DataFrame,
                       vendors: pd.DataFrame) -> pd.DataFrame:
     """The shortfall table with ``reason_code`` and ``reason`` (words, ``; ``-separated)."""
@@ -137,8 +207,9 @@ def shortfall_reasons(model: Model, shortfall: pd.DataFrame, sites: pd.DataFrame
         vendors.groupby("quarter")["cost"].sum(), fill_value=0.0)).to_dict()
     pos = {w: t for t, w in enumerate(model.data.weeks)}
     codes, words = [], []
+    work = harmful_work(model) if len(out) else {}
     for r in out.itertuples(index=False):
-        rs = _reasons(model, r.market, r.queue, pos[str(pd.Timestamp(r.week).date())], cost_by_q)
+        rs = _reasons(model, r.market, r.queue, pos[str(pd.Timestamp(r.week).date())], cost_by_q, work)
         codes.append(";".join(dict.fromkeys(c for c, _ in rs)))
         words.append("; ".join(x for _, x in rs))
     out["reason_code"] = pd.Series(codes, index=out.index, dtype=object)
@@ -210,28 +281,43 @@ def _limit_groups(plan: Model) -> list[dict]:
     def binding(con: pulp.LpConstraint) -> bool:
         return abs(con.value()) <= 1e-6 * (1.0 + abs(con.constant))
 
+    work = harmful_work(plan)
+
+    def active(family: str, key: tuple[str, ...]) -> bool:
+        """Binding, and for a wellness limit also with harmful work in the row."""
+        if not binding(plan.con[family][key]):
+            return False
+        if family == "exposure":
+            return _busy(work, key[0], key[2], (key[1],))
+        if family == "exposure_total":
+            return _busy(work, key[0], key[1], d.exposure)
+        return True
+
     for family in LIMITS:
         rows = plan.con.get(family, {})
         for key, con in rows.items():
-            if family in ("max_headcount", "max_starts"):
+            if family in ("max_headcount", "max_starts", "overtime_cap"):
                 gkey, period = (family, key[0], "all weeks"), None
-            elif family == "inhouse_floor":
+            elif family in ("inhouse_floor", "surge_max", "exposure_total"):
                 period = d.quarter[d.weeks.index(key[1])]
                 gkey = (family, key[0], period)
+            elif family == "exposure":
+                period = d.quarter[d.weeks.index(key[2])]
+                gkey = (family, f"{key[0]} {key[1]}", period)
             else:
                 period = key[-1]
                 gkey = (family, key[0] if family != "budget" else "", period)
             g = groups.setdefault(gkey, {"rows": [], "binding": 0, "key": key})
             g["rows"].append(key)
-            g["binding"] += int(binding(con))
+            g["binding"] += int(active(family, key) if family.startswith("exposure") else binding(con))
     out = []
     for (family, subject, period), g in groups.items():
         if g["binding"] == 0:
             continue
         sense = LIMITS[family][1]
         rows = g["rows"]
-        if family == "inhouse_floor":
-            rows = [k for k in rows if binding(plan.con[family][k])]
+        if family in _BINDING_ROWS_ONLY:
+            rows = [k for k in rows if active(family, k)]
         if family == "budget":
             step = max(1.0, round(0.01 * d.budget[period]))
         elif family == "vendor_min":
@@ -249,8 +335,10 @@ def binding_limits(plan: Model, lps: dict[str, SolvedLP | None]) -> pd.DataFrame
 
     One row per site cap (max_headcount, max_starts_week: all weeks), vendor and quarter
     (max_fte, min_fte), market and quarter (in-house floor, its binding weeks) and quarter
-    (budget). binding_weeks: rows binding in the plan. shadow_price_*: objective saved per
-    unit of relaxation predicted by the LP duals; saving_*: objective saved when the LP is
+    (budget); with the options on also per site (overtime cap, all weeks), vendor and quarter
+    (surge cap, every offered week), pool, queue and quarter (wellness limit, binding weeks).
+    binding_weeks: rows binding in the plan. shadow_price_*: objective saved per unit of
+    relaxation predicted by the LP duals; saving_*: objective saved when the LP is
     re-solved with the limit one unit looser (budget: per currency unit, from a 1% step).
     """
     rows = []

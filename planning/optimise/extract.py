@@ -6,7 +6,7 @@ quarters labels like ``2027Q1``; FTE are FTE, costs are in the plan's currency.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -37,6 +37,8 @@ class Solution:
     total_cost: float
     shortfall_fte_weeks: float
     penalty_cost: float
+    surge: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exposure: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _starts(model: Model) -> dict[tuple[str, str], float]:
@@ -50,11 +52,15 @@ def _starts(model: Model) -> dict[tuple[str, str], float]:
 def site_table(model: Model) -> pd.DataFrame:
     """Per site and week: headcount, starts, productive_fte (after ramp), allocated_fte, cost.
 
-    cost = weekly cost x headcount + hire_cost x starts.
+    cost = weekly cost x headcount + hire_cost x starts. When overtime is on (any site with
+    overtime_max_share > 0) also overtime_fte (FTE-weeks of overtime, on top of
+    productive_fte) and overtime_cost (overtime_fte x weekly cost x overtime_premium; not in
+    cost).
     """
     d = model.data
     starts = _starts(model)
     alloc = _allocated(model)
+    overtime = model.var.get("overtime")
     rows = []
     for s in d.sites:
         for t, w in enumerate(d.weeks):
@@ -66,8 +72,52 @@ def site_table(model: Model) -> pd.DataFrame:
                          "headcount": h, "starts": n, "productive_fte": h - loss,
                          "allocated_fte": alloc.get((s.name, w), 0.0),
                          "cost": s.weekly_cost * h + s.hire_cost * n})
+            if overtime is not None:
+                ot = value(overtime[(s.name, w)]) if (s.name, w) in overtime else 0.0
+                rows[-1].update(overtime_fte=ot, overtime_cost=s.overtime_cost * ot)
     cols = ["site", "week", "quarter", "headcount", "starts", "productive_fte", "allocated_fte", "cost"]
+    if overtime is not None:
+        cols += ["overtime_fte", "overtime_cost"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def surge_table(model: Model) -> pd.DataFrame:
+    """Per vendor_surge row of the plan: vendor, week, quarter, max_fte, price_per_fte_week,
+    fte (surge FTE used) and cost (fte x price). Empty without a vendor_surge table."""
+    d = model.data
+    pos = {w: t for t, w in enumerate(d.weeks)}
+    rows = []
+    for (v, w), var in model.var.get("surge", {}).items():
+        top, price = d.surge[(v, pos[w])]
+        f = value(var)
+        rows.append({"vendor": v, "week": pd.Timestamp(w), "quarter": d.quarter[pos[w]],
+                     "max_fte": top, "price_per_fte_week": price, "fte": f, "cost": price * f})
+    cols = ["vendor", "week", "quarter", "max_fte", "price_per_fte_week", "fte", "cost"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def exposure_table(model: Model) -> pd.DataFrame:
+    """Per pool, harmful queue and week with work: fte (its productive FTE on the queue),
+    capacity_fte (the pool's productive FTE without overtime), share = fte / capacity_fte,
+    and max_share. Empty when no queue has max_exposure_share."""
+    d = model.data
+    if not d.exposure:
+        return pd.DataFrame()
+    work: dict[tuple[str, str, str], float] = {}
+    for (p, _m, q, w), v in model.var.get("x", {}).items():
+        if q in d.exposure:
+            work[(p, q, w)] = work.get((p, q, w), 0.0) + value(v)
+    rows = []
+    for (p, q, w), f in sorted(work.items()):
+        con = model.con["exposure"][(p, q, w)]
+        # the row is  work - share x capacity <= 0, so capacity = (work - row value) / share
+        cap = (f - con.value()) / d.exposure[q]
+        if f > TOL:
+            rows.append({"pool": p, "queue": q, "week": pd.Timestamp(w), "fte": f,
+                         "capacity_fte": cap, "share": f / cap if cap > TOL else float("nan"),
+                         "max_share": d.exposure[q]})
+    return pd.DataFrame(rows, columns=["pool", "queue", "week", "fte", "capacity_fte", "share",
+                                       "max_share"])
 
 
 def _allocated(model: Model) -> dict[tuple[str, str], float]:
@@ -144,13 +194,19 @@ def quarterly_table(model: Model) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def budget_table(model: Model, sites: pd.DataFrame, vendors: pd.DataFrame) -> pd.DataFrame:
-    """Per quarter with a budget: budget, cost and overrun (currency)."""
+def budget_table(model: Model, sites: pd.DataFrame, vendors: pd.DataFrame,
+                 surge: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per quarter with a budget: budget, cost (overtime and surge included) and overrun."""
+    surge = pd.DataFrame() if surge is None else surge
     d = model.data
     rows = []
     for Q, cap in d.budget.items():
         cost = float(sites.loc[sites["quarter"] == Q, "cost"].sum()
                      + vendors.loc[vendors["quarter"] == Q, "cost"].sum())
+        if "overtime_cost" in sites:
+            cost += float(sites.loc[sites["quarter"] == Q, "overtime_cost"].sum())
+        if len(surge):
+            cost += float(surge.loc[surge["quarter"] == Q, "cost"].sum())
         rows.append({"quarter": Q, "budget": cap, "cost": cost,
                      "overrun": value(model.var["overrun"][(Q,)])})
     return pd.DataFrame(rows, columns=["quarter", "budget", "cost", "overrun"])
@@ -160,13 +216,20 @@ def extract(model: Model) -> Solution:
     """All solved tables and totals of a model whose variables hold a solution."""
     sites = site_table(model)
     vendors = vendor_table(model)
+    surge = surge_table(model)
     short = shortfall_table(model)
     short_total = sum(value(v) for v in model.var.get("short", {}).values())
     overrun = sum(value(v) for v in model.var.get("overrun", {}).values())
+    total = float(sites["cost"].sum() + vendors["cost"].sum())
+    if "overtime_cost" in sites:
+        total += float(sites["overtime_cost"].sum())
+    if len(surge):
+        total += float(surge["cost"].sum())
     return Solution(
         sites=sites, vendors=vendors, allocation=allocation_table(model), shortfall=short,
-        quarterly=quarterly_table(model), budget=budget_table(model, sites, vendors),
-        total_cost=float(sites["cost"].sum() + vendors["cost"].sum()),
+        quarterly=quarterly_table(model), budget=budget_table(model, sites, vendors, surge),
+        total_cost=total,
         shortfall_fte_weeks=float(short_total),
         penalty_cost=float(model.data.penalty * short_total + model.data.overrun_penalty * overrun),
+        surge=surge, exposure=exposure_table(model),
     )

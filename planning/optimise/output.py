@@ -5,6 +5,12 @@ allocation, shortfall, quarterly. Extra keys: gap, solve_seconds, message,
 shortfall_penalty, budget, ask {sites, vendors, markets, hiring}, explanations
 {binding, marginal_cost}. Weeks are ISO dates of the Monday, numbers
 JSON numbers (NaN and missing values become null).
+
+Options add keys only when they are on, so a plan without them is unchanged: overtime
+(a site with overtime_max_share > 0): sites rows gain overtime_fte and overtime_cost, and
+``overtime`` {fte_weeks, cost}; vendor surge (a vendor_surge row in the plan's weeks):
+``vendor_surge`` rows and ``surge`` {fte_weeks, cost}; wellness limits (a queue with
+max_exposure_share): ``exposure`` rows {pool, queue, week, fte, capacity_fte, share, max_share}.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ CONTRACT_COLUMNS = {
     "quarterly": ["quarter", "market", "required_fte", "inhouse_fte", "vendor_fte", "shortfall_fte"],
 }
 #: extra columns kept in plan.json after the contract's ones
-EXTRA_COLUMNS = {"sites": ["allocated_fte"], "allocation": ["pool_type"],
+EXTRA_COLUMNS = {"sites": ["allocated_fte", "overtime_fte", "overtime_cost"], "allocation": ["pool_type"],
                  "shortfall": ["required_fte", "reason_code", "reason"]}
 
 
@@ -85,7 +91,23 @@ def plan_to_json(result: PlanResult) -> dict[str, Any]:
             "marginal_cost": records(result.marginal_cost),
         },
     })
+    out.update(_options(result))
     return out
+
+
+def _options(result: PlanResult) -> dict[str, Any]:
+    """Keys of the options that are on (none when all are off)."""
+    extra: dict[str, Any] = {}
+    if "overtime_fte" in result.sites:
+        extra["overtime"] = {"fte_weeks": _num(float(result.sites["overtime_fte"].sum())),
+                             "cost": _num(float(result.sites["overtime_cost"].sum()))}
+    if len(result.surge):
+        extra["vendor_surge"] = records(result.surge)
+        extra["surge"] = {"fte_weeks": _num(float(result.surge["fte"].sum())),
+                          "cost": _num(float(result.surge["cost"].sum()))}
+    if len(result.exposure.columns):
+        extra["exposure"] = records(result.exposure)
+    return extra
 
 
 def write_plan_json(result: PlanResult, path: str | Path) -> Path:

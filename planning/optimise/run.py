@@ -41,6 +41,9 @@ class PlanResult:
     reason), quarterly, budget, and the ask: ask_sites, ask_vendors, ask_markets, hiring;
     explanations: binding (limits, shadow prices and re-solved savings), marginal_cost (cost
     of one more required FTE per market and quarter).
+    Options (empty when off): surge (vendor surge used per vendor_surge row), exposure (work
+    on queues with max_exposure_share per pool and week); sites gains overtime_fte and
+    overtime_cost when a site allows overtime. total_cost includes overtime and surge.
     """
 
     status: PlanStatus
@@ -64,6 +67,8 @@ class PlanResult:
     hiring: pd.DataFrame = field(default_factory=_empty)
     binding: pd.DataFrame = field(default_factory=_empty)
     marginal_cost: pd.DataFrame = field(default_factory=_empty)
+    surge: pd.DataFrame = field(default_factory=_empty)
+    exposure: pd.DataFrame = field(default_factory=_empty)
 
     @property
     def ok(self) -> bool:
@@ -110,5 +115,5 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
         quarterly=sol.quarterly, budget=sol.budget,
         ask_sites=site_ask(model, sol), ask_vendors=vendor_ask(sol),
         ask_markets=market_ask(model, sol), hiring=hiring_schedule(model, sol),
-        binding=binding, marginal_cost=marginal,
+        binding=binding, marginal_cost=marginal, surge=sol.surge, exposure=sol.exposure,
     )

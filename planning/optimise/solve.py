@@ -11,8 +11,12 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
-import highspy
 import pulp
+
+try:
+    import highspy
+except ImportError:  # reported as a plan with status error, see solve()
+    highspy = None
 
 from planning.optimise.build import Model
 
@@ -38,19 +42,41 @@ class SolveOutcome:
     message: str = ""
 
 
-_STOPPED = {
-    highspy.HighsModelStatus.kTimeLimit,
-    highspy.HighsModelStatus.kInterrupt,
-    highspy.HighsModelStatus.kIterationLimit,
-    highspy.HighsModelStatus.kSolutionLimit,
-}
+MISSING_SOLVER = ("the HiGHS solver library is not installed or cannot be loaded: install it "
+                  "with `pip install \"highspy>=1.15.1,<2\"`")
+
+
+#: HiGHS takes 1e20 as infinity, and its tolerances (1e-7) stop meaning anything well
+#: before: a plan with a number above this is refused with its name instead of solved wrongly.
+MAX_MAGNITUDE = 1e12
+
+
+def too_large(model: Model) -> str | None:
+    """Words naming the first right-hand side, bound or cost beyond :data:`MAX_MAGNITUDE`."""
+    from planning.optimise.build import name
+
+    for family, rows in model.con.items():
+        for key, con in rows.items():
+            if abs(con.constant) > MAX_MAGNITUDE:
+                return (f"{name(family, *key)} needs {abs(con.constant):.3g}, more than the "
+                        f"{MAX_MAGNITUDE:.0e} the solver can be trusted with: check the inputs' units")
+    for family, variables in model.var.items():
+        for key, v in variables.items():
+            cost = model.prob.objective.get(v, 0.0)
+            up = v.upBound
+            if abs(cost) > MAX_MAGNITUDE or (up is not None and abs(up) > MAX_MAGNITUDE):
+                return (f"{name(family, *key)} has a cost or bound beyond "
+                        f"{MAX_MAGNITUDE:.0e}: check the inputs' units")
+    return None
 
 
 def classify(status: highspy.HighsModelStatus, has_plan: bool) -> PlanStatus:
     """The plan's status from HiGHS's model status and whether it holds a feasible plan."""
-    if status == highspy.HighsModelStatus.kOptimal and has_plan:
+    m = highspy.HighsModelStatus
+    if status == m.kOptimal and has_plan:
         return PlanStatus.OPTIMAL
-    if status in _STOPPED and has_plan:
+    stopped = {m.kTimeLimit, m.kInterrupt, m.kIterationLimit, m.kSolutionLimit}
+    if status in stopped and has_plan:
         return PlanStatus.TIME_LIMIT
     return PlanStatus.ERROR
 
@@ -63,16 +89,23 @@ def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
     mip: treat integer variables as integer (default: the model's own setting).
     """
     mip = model.integer if mip is None else mip
+    if highspy is None or not pulp.HiGHS(msg=False).available():
+        return SolveOutcome(PlanStatus.ERROR, None, None, 0.0, MISSING_SOLVER)
+    if (problem := too_large(model)) is not None:
+        return SolveOutcome(PlanStatus.ERROR, None, None, 0.0, f"refused: {problem}")
     solver = pulp.HiGHS(msg=False, mip=mip, timeLimit=time_limit_s, gapRel=mip_gap,
                         random_seed=int(seed))
     start = time.perf_counter()
     try:
         model.prob.solve(solver)
-    except pulp.PulpSolverError as exc:  # pragma: no cover - solver crash
+    except Exception as exc:  # a solver crash is a plan with status error, not a traceback
         return SolveOutcome(PlanStatus.ERROR, None, None, time.perf_counter() - start,
-                            f"the solver failed: {exc}")
+                            f"the solver failed: {type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - start
-    highs = model.prob.solverModel
+    highs = getattr(model.prob, "solverModel", None)
+    if highs is None:
+        return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
+                            "the solver returned no result (HiGHS model missing)")
     status = highs.getModelStatus()
     info = highs.getInfo()
     has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible

@@ -1,0 +1,57 @@
+"""headcount-planner: the Streamlit app (``make demo`` or ``streamlit run app.py``).
+
+Opens on the data set named by ``HEADCOUNT_DATA`` (default ``data/sample``) and on the Plan
+page, so a first-time user sees a full plan at once. Pages live in ``pages/``; the sidebar
+shows which data set and scenario are loaded. Saved scenarios go to ``HEADCOUNT_DB``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import state
+
+st.set_page_config(page_title="Headcount planner", page_icon=":material/groups:",
+                   layout="wide")
+state.init()
+
+PAGES = {
+    "Data": [
+        st.Page("pages/inputs.py", title="Inputs", icon=":material/upload_file:",
+                url_path="inputs"),
+        st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:",
+                url_path="forecast"),
+        st.Page("pages/requirements.py", title="Requirements", icon=":material/calculate:",
+                url_path="requirements"),
+    ],
+    "Plan": [
+        st.Page("pages/plan.py", title="Plan", icon=":material/groups:", url_path="plan",
+                default=True),
+        st.Page("pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:",
+                url_path="scenarios"),
+        st.Page("pages/export.py", title="Export", icon=":material/download:",
+                url_path="export"),
+    ],
+    "Track": [
+        st.Page("pages/kpis.py", title="Plan vs actual", icon=":material/monitoring:",
+                url_path="kpis"),
+    ],
+}
+page = st.navigation(PAGES)
+page.run()
+
+with st.sidebar:
+    st.caption("Data set")
+    st.markdown(f"**{state.label()}**")
+    st.caption("Scenario")
+    name = state.scenario_name()
+    st.markdown(f"**{name}**" + (" · *unsaved changes*" if state.unsaved() else ""))
+    if state.overrides():
+        st.caption(f"{len(state.overrides())} forecast override(s) active")
+    last = state.last_plan()
+    if last is not None:
+        done, current = last
+        if done.error is None:
+            plan = done.value.plan
+            st.caption("Plan")
+            st.markdown(f"{plan.status.value}" + ("" if current else " · *out of date*"))

@@ -1,0 +1,190 @@
+"""The app's pure helpers: content keys, forecast overrides, the background stage cache."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pages import keys
+from pages.jobs import Jobs
+from planning.overrides import Override, apply_overrides, check_override
+from planning.loading import load_inputs
+
+
+@pytest.fixture
+def inputs(tiny):
+    return load_inputs(tiny(**{"volumes.csv": """
+        market,queue,date,cases
+        ID,listing,2026-12-28,100
+        ID,listing,2026-12-29,120
+        GB,live,2026-12-28,50
+    """}))
+
+
+# -- keys -----------------------------------------------------------------------------------
+def test_frame_digest_sees_every_row_not_a_sample():
+    n = 120_000  # st.cache_data would sample a frame this long
+    a = pd.DataFrame({"x": np.arange(n, dtype=float), "y": ["k"] * n})
+    b = a.copy()
+    b.loc[n - 7, "x"] = -1.0
+    assert keys.frame_digest(a) == keys.frame_digest(a.copy())
+    assert keys.frame_digest(a) != keys.frame_digest(b)
+
+
+def test_frame_digest_sees_columns_dtypes_and_tuple_cells():
+    a = pd.DataFrame({"languages": [("en", "ms"), ("id",)]})
+    assert keys.frame_digest(a) != keys.frame_digest(pd.DataFrame({"languages": [("en",), ("id",)]}))
+    assert keys.frame_digest(a) != keys.frame_digest(a.rename(columns={"languages": "markets"}))
+    ints = pd.DataFrame({"x": [1, 2]})
+    assert keys.frame_digest(ints) != keys.frame_digest(ints.astype(float))
+    assert keys.frame_digest(None) == "none"
+
+
+def test_stage_keys_change_only_with_what_the_stage_reads(inputs):
+    base = keys.digest_inputs(inputs)
+    shrink = keys.digest_inputs(dataclasses.replace(
+        inputs, scenario=inputs.scenario.replace("workforce", shrinkage=0.35)))
+    solver = keys.digest_inputs(dataclasses.replace(
+        inputs, scenario=inputs.scenario.replace("solver", mip_gap=0.01)))
+    sites = inputs.sites.copy()
+    sites.loc[0, "headcount"] = 11.0
+    site = keys.digest_inputs(dataclasses.replace(inputs, sites=sites))
+    vol = inputs.volumes.copy()
+    vol.loc[0, "cases"] = 101.0
+    volume = keys.digest_inputs(dataclasses.replace(inputs, volumes=vol))
+
+    # shrinkage: requirements and plan, never the forecast
+    assert keys.forecast_key(shrink) == keys.forecast_key(base)
+    assert keys.requirements_key(shrink) != keys.requirements_key(base)
+    assert keys.plan_key(shrink) != keys.plan_key(base)
+    # solver settings and sites: the plan only
+    for d in (solver, site):
+        assert keys.requirements_key(d) == keys.requirements_key(base)
+        assert keys.plan_key(d) != keys.plan_key(base)
+    # history: everything downstream
+    assert keys.forecast_key(volume) != keys.forecast_key(base)
+    assert keys.plan_key(volume) != keys.plan_key(base)
+    # overrides: requirements and plan
+    o = (Override("ID", "listing", date(2027, 1, 5), 15.0),)
+    assert keys.requirements_key(base, o) != keys.requirements_key(base)
+    assert keys.plan_key(base, o) != keys.plan_key(base)
+    # queue values: requirements, not the forecast (history alone decides it)
+    queues = inputs.queues.copy()
+    queues.loc[0, "aht_minutes"] = 7.0
+    q = keys.digest_inputs(dataclasses.replace(inputs, queues=queues))
+    assert keys.forecast_key(q) == keys.forecast_key(base)
+    assert keys.requirements_key(q) != keys.requirements_key(base)
+    # the same content loaded twice gives the same keys
+    assert keys.plan_key(keys.digest_inputs(inputs)) == keys.plan_key(base)
+
+
+def test_a_table_no_stage_lists_is_in_every_key():
+    sections = tuple((s, s) for s in ("plan", "workforce", "levers", "solver"))
+    d = keys.InputsDigest((("volumes", "v1"), ("new_table", "n1")), sections)
+    changed = keys.InputsDigest((("volumes", "v1"), ("new_table", "n2")), sections)
+    assert keys.forecast_key(d) != keys.forecast_key(changed)
+    assert keys.requirements_key(d) != keys.requirements_key(changed)
+    assert keys.plan_key(d) != keys.plan_key(changed)
+
+
+def test_code_version_follows_the_source(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    v1 = keys.code_version(["pkg"], tmp_path)
+    (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
+    assert keys.code_version(["pkg"], tmp_path) != v1
+
+
+# -- overrides ------------------------------------------------------------------------------
+def _forecast() -> pd.DataFrame:
+    days = pd.date_range("2027-01-04", periods=4)
+    rows = [(m, q, d) for m in ("ID", "TH") for q in ("listing", "live") for d in days]
+    f = pd.DataFrame(rows, columns=["market", "queue", "date"])
+    f["p10"], f["p50"], f["p90"], f["model"] = 80.0, 100.0, 130.0, "ETS"
+    return f
+
+
+def test_override_scales_every_quantile_of_matching_days_only():
+    f = _forecast()
+    out = apply_overrides(f, [Override("ID", "listing", date(2027, 1, 6), 15.0)])
+    hit = (out["market"] == "ID") & (out["queue"] == "listing") & (out["date"] >= "2027-01-06")
+    assert hit.sum() == 2
+    assert out.loc[hit, ["p10", "p50", "p90"]].values == pytest.approx(
+        np.array([[92.0, 115.0, 149.5]] * 2))
+    assert (out.loc[~hit, ["p10", "p50", "p90"]].values == [80.0, 100.0, 130.0]).all()
+    assert (out["model"] == "ETS").all()
+    assert f["p50"].eq(100.0).all()  # the input is left alone
+
+
+def test_overrides_with_wildcards_and_end_compound_in_order():
+    out = apply_overrides(_forecast(), [
+        Override("*", "live", date(2027, 1, 4), -10.0, end=date(2027, 1, 5)),
+        Override("TH", "*", date(2027, 1, 5), 20.0),
+    ])
+    got = out.set_index(["market", "queue", "date"])["p50"]
+    assert got[("ID", "live", pd.Timestamp("2027-01-04"))] == pytest.approx(90.0)
+    assert got[("ID", "live", pd.Timestamp("2027-01-06"))] == pytest.approx(100.0)
+    assert got[("TH", "live", pd.Timestamp("2027-01-05"))] == pytest.approx(100.0 * 0.9 * 1.2)
+    assert got[("TH", "listing", pd.Timestamp("2027-01-04"))] == pytest.approx(100.0)
+    assert got[("TH", "listing", pd.Timestamp("2027-01-07"))] == pytest.approx(120.0)
+
+
+def test_bad_overrides_are_explained():
+    assert check_override(Override("ID", "*", date(2027, 1, 4), -100.0))
+    assert check_override(Override("ID", "*", date(2027, 1, 4), 5.0, end=date(2027, 1, 1)))
+    with pytest.raises(ValueError, match="before start"):
+        apply_overrides(_forecast(), [Override("ID", "*", date(2027, 1, 4), 5, date(2027, 1, 1))])
+    text = Override("ID", "*", date(2027, 3, 1), 15, note="policy").describe()
+    assert text == "+15% on ID / all queues from 2027-03-01 (policy)"
+
+
+# -- jobs -----------------------------------------------------------------------------------
+def test_jobs_run_once_per_key_and_join_a_running_job():
+    jobs = Jobs(max_entries=2)
+    gate, calls = threading.Event(), []
+
+    def slow():
+        calls.append(1)
+        gate.wait(5)
+        return 42
+
+    f1 = jobs.submit("plan", "k", slow)
+    f2 = jobs.submit("plan", "k", slow)
+    assert f1 is f2
+    gate.set()
+    assert f1.result().value == 42
+    assert jobs.submit("plan", "k", slow).result().value == 42
+    assert calls == [1]
+
+
+def test_jobs_cache_failures_and_evict_least_recently_used():
+    jobs = Jobs(max_entries=2)
+
+    def boom():
+        raise ValueError("bad input")
+
+    done = jobs.submit("plan", "bad", boom).result()
+    assert isinstance(done.error, ValueError) and done.value is None
+    jobs.submit("forecast", "f", lambda: "f").result()
+    jobs.submit("plan", "a", lambda: "a").result()
+    jobs.submit("plan", "bad", boom)  # a hit: "bad" is now the most recently used
+    jobs.submit("plan", "b", lambda: "b").result()
+    assert jobs.get("plan", "a") is None  # evicted: the least recently used plan
+    assert jobs.get("plan", "bad").error is not None and jobs.get("plan", "b").value == "b"
+    assert jobs.get("forecast", "f").value == "f"  # other stages keep their own room
+
+
+def test_jobs_persist_to_disk_keyed_on_the_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEADCOUNT_CACHE", str(tmp_path))
+    Jobs().submit("forecast", "k1", lambda: {"x": 1}, persist=True).result()
+    again = Jobs().submit("forecast", "k1", lambda: {"x": 2}, persist=True).result()
+    assert again.value == {"x": 1} and again.from_disk
+    other = Jobs().submit("forecast", "k2", lambda: {"x": 3}, persist=True).result()
+    assert other.value == {"x": 3} and not other.from_disk
+    (tmp_path / "forecast-k1.pkl").write_bytes(b"not a pickle")
+    assert Jobs().submit("forecast", "k1", lambda: {"x": 4}, persist=True).result().value == {"x": 4}
