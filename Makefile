@@ -31,7 +31,7 @@ setup: $(VENV)/.installed
 
 demo: setup
 	HEADCOUNT_DATA=$(DATA) $(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+		--browser.gatherUsageStats false --client.toolbarMode minimal
 
 plan: setup
 	$(BIN)/headcount plan $(DATA) --out plan_out
@@ -71,7 +71,11 @@ test: $(VENV)/.installed-test chromium libreoffice postgresql
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench chromium
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 clean:

@@ -149,8 +149,9 @@ def test_new_user_flow_sample_plan_replan_compare_download(app_url, tmp_path):
         first_cost = metric(page, "Total cost of the plan")
         assert first_cost.endswith(" M")
         charts = page.locator("[data-testid='stPlotlyChart']")
-        charts.nth(2).wait_for()
-        assert charts.count() == 3
+        charts.nth(3).wait_for(timeout=120_000)  # coverage, sites, cost, then the SLA risk heatmap
+        assert charts.count() == 4
+        assert page.get_by_role("heading", name="SLA risk").count() == 1
         shot(page, "01-plan-sample.png")
 
         goto_page(page, "Inputs")
