@@ -89,10 +89,24 @@ def save_section() -> None:
             meta = store().save(name, state.inputs_as_run(), side[1], comment=comment or None,
                                 requirements=run.requirements, forecast=run.forecast)
         except StoreError as exc:
-            st.error(str(exc))
+            st.error(f"{exc} The scenario is still open in this session: download it so "
+                     "nothing is lost.", icon=":material/error:")
+            st.download_button("Download the unsaved scenario (inputs and plan.json, .zip)",
+                               data=unsaved_bundle(state.inputs_as_run(), side[1]),
+                               file_name="unsaved-scenario.zip", mime="application/zip",
+                               key="save_failed_download")
             return
         state.mark_saved(meta.label, meta)
         st.success(f"Saved {meta.label} as a draft.", icon=":material/check_circle:")
+
+
+def unsaved_bundle(inputs, plan: dict) -> bytes:
+    """Inputs (contract CSVs + scenario.toml) and plan.json of a scenario the store refused."""
+    import json
+
+    from planning.writers import inputs_zip
+
+    return inputs_zip(inputs, {"plan.json": json.dumps(plan, indent=1, default=str)})
 
 
 def options() -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 import threading
 import time
 import traceback
@@ -27,9 +26,9 @@ import streamlit as st
 
 from pages import keys
 from pages.jobs import JOBS, Done
-from planning.overrides import Override, apply_overrides
 from planning.inputs import Inputs
 from planning.loading import load_inputs
+from planning.overrides import Override, apply_overrides
 from planning.validation import InputError, Issue, issues_frame
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -146,33 +145,20 @@ def load_path(path: Path, label: str) -> bool:
 
 
 def load_uploads(files: list[Any]) -> bool:
-    """Load uploaded files: one .xlsx workbook, or CSVs (+ scenario.toml). False on errors."""
-    from planning.writers import inputs_from_texts
+    """Load uploaded files: one .xlsx workbook, or CSVs (+ scenario.toml). False on errors.
 
-    too_big = [f.name for f in files if f.size > UPLOAD_LIMIT_MB * 1024 * 1024]
-    if too_big:
-        set_issues([Issue(n, None, None, None, f"file is larger than {UPLOAD_LIMIT_MB} MB")
-                    for n in too_big])
-        return False
-    books = [f for f in files if f.name.lower().endswith((".xlsx", ".xlsm"))]
+    Sizes, file count, names and types are checked by :func:`planning.uploads.inputs_from_upload`
+    before any file is read."""
+    from planning.uploads import inputs_from_upload
+
     label = "upload: " + ", ".join(sorted(f.name for f in files))
-    if books:
-        if len(files) > 1:
-            set_issues([Issue("upload", None, None, ", ".join(f.name for f in files),
-                              "one workbook on its own, or CSV files and scenario.toml")])
-            return False
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(books[0].name).name
-            path.write_bytes(books[0].getvalue())
-            return load_path(path, label)
-    texts = {Path(f.name).name: f.getvalue() for f in files}
     try:
-        inputs = inputs_from_texts(texts, source="upload")
+        inputs = inputs_from_upload(files)
     except InputError as exc:
         st.session_state[_ISSUES] = issues_frame(exc.issues)
         return False
     except Exception as exc:
-        set_issues([Issue("upload", None, None, ", ".join(texts),
+        set_issues([Issue("upload", None, None, ", ".join(f.name for f in files),
                           f"could not be read ({type(exc).__name__}: {exc})")])
         return False
     set_loaded(inputs, label)

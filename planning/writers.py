@@ -104,3 +104,16 @@ def write_inputs(inputs: Inputs, folder: str | Path) -> Path:
     for file, text in inputs_to_texts(inputs).items():
         (folder / file).write_text(text, encoding="utf-8")
     return folder
+
+
+def inputs_zip(inputs: Inputs, extra: Mapping[str, str | bytes] | None = None) -> bytes:
+    """The inputs as a .zip of contract CSVs and ``scenario.toml`` (loadable as a folder once
+    unzipped), plus ``extra`` files such as ``plan.json``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, text in {**inputs_to_texts(inputs), **(extra or {})}.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()

@@ -58,3 +58,17 @@ def tiny(tmp_path: Path):
         return write_folder(tmp_path / "data", files)
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_caches(tmp_path_factory):
+    """The app persists forecasts under HEADCOUNT_CACHE: keep the suite's out of the user's home."""
+    import os
+
+    old = os.environ.get("HEADCOUNT_CACHE")
+    os.environ["HEADCOUNT_CACHE"] = str(tmp_path_factory.mktemp("headcount-cache"))
+    yield
+    if old is None:
+        os.environ.pop("HEADCOUNT_CACHE", None)
+    else:
+        os.environ["HEADCOUNT_CACHE"] = old

@@ -308,3 +308,33 @@ def test_a_plan_that_cannot_run_is_explained_not_a_crash(small):
     assert any("cannot run on these inputs" in e.value for e in at.error)
     for page in PAGES:
         ok(at.switch_page(page).run())
+
+
+def test_a_failed_save_keeps_the_scenario_downloadable(small, monkeypatch):
+    """A store that refuses the save (full disk, read-only) loses nothing: the page says so and
+    offers the unsaved inputs and plan as a download."""
+    import io
+    import json
+    import zipfile
+
+    from planning.store import ScenarioStore, StoreError
+
+    def refuse(self, *args, **kwargs):
+        raise StoreError("The scenario store is read-only: nothing was saved.")
+
+    monkeypatch.setattr(ScenarioStore, "save", refuse)
+    at = ok(app().run())
+    at.switch_page("pages/scenarios.py").run()
+    at.text_input(key="save_name").set_value("will fail")
+    ok(at.button(key="save_submit").click().run())
+    assert any("read-only" in e.value and "download it" in e.value for e in at.error)
+    button = at.get("download_button")
+    assert [b.proto.label for b in button] == [
+        "Download the unsaved scenario (inputs and plan.json, .zip)"]
+    from pages.scenarios import unsaved_bundle
+    from planning.loading import load_inputs
+
+    inputs = load_inputs(small)
+    bundle = zipfile.ZipFile(io.BytesIO(unsaved_bundle(inputs, {"status": "optimal"})))
+    assert {"markets.csv", "queues.csv", "scenario.toml", "plan.json"} <= set(bundle.namelist())
+    assert json.loads(bundle.read("plan.json")) == {"status": "optimal"}

@@ -12,8 +12,8 @@ import pytest
 
 from pages import keys
 from pages.jobs import Jobs
-from planning.overrides import Override, apply_overrides, check_override
 from planning.loading import load_inputs
+from planning.overrides import Override, apply_overrides, check_override
 
 
 @pytest.fixture
