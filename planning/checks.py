@@ -205,6 +205,32 @@ def actuals_rules(frames: Frames, rows: Rows) -> list[Issue]:
     return issues
 
 
+def commitment_rules(frames: Frames, rows: Rows) -> list[Issue]:
+    """committed_starts and signed_vendor_fte: known sites and vendors, Mondays, quarter labels."""
+    issues: list[Issue] = []
+    for table, col, ref in (("committed_starts", "site", "sites"),
+                            ("signed_vendor_fte", "vendor", "vendors")):
+        frame = frames.get(table)
+        if frame is None or frame.empty:
+            continue
+        allowed = _names(frames, ref, col)
+        if allowed is None:
+            issues.append(Issue(table, None, col, None,
+                                f"names {ref}, but the {ref} table is missing: provide {ref}.csv"))
+        else:
+            issues += _unknown(table, frame, rows[table], col, allowed, ref)
+    starts = frames.get("committed_starts")
+    if starts is not None and not starts.empty:
+        issues += _mondays("committed_starts", "week", starts, rows["committed_starts"])
+    signed = frames.get("signed_vendor_fte")
+    if signed is not None and not signed.empty:
+        bad = ~signed["quarter"].astype(str).str.fullmatch(r"\d{4}Q[1-4]")
+        issues += [Issue("signed_vendor_fte", int(rows["signed_vendor_fte"][i]), "quarter",
+                         show_value(signed["quarter"].iloc[i]), "must be a quarter like 2027Q1")
+                   for i in np.flatnonzero(bad.to_numpy())[:20]]
+    return issues
+
+
 def surge_rules(frames: Frames, rows: Rows) -> list[Issue]:
     """The vendor_surge table: each row names a vendor of the vendors table, weeks are Mondays."""
     frame = frames.get("vendor_surge")
@@ -259,4 +285,5 @@ def magnitude_rules(frames: Frames, rows: Rows) -> list[Issue]:
 
 
 CHECKS: tuple[Callable[[Frames, Rows], list[Issue]], ...] = (table_rules, cross_table, actuals_rules,
-                                                           surge_rules, magnitude_rules)
+                                                           surge_rules, commitment_rules,
+                                                           magnitude_rules)

@@ -41,6 +41,8 @@ class Inputs:
     actual_queues: pd.DataFrame | None = None
     actual_sites: pd.DataFrame | None = None
     actual_vendors: pd.DataFrame | None = None
+    committed_starts: pd.DataFrame | None = None
+    signed_vendor_fte: pd.DataFrame | None = None
     source: str = ""
     warnings: tuple[Issue, ...] = field(default=())
 

@@ -86,15 +86,17 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         for _, row in top.head(3).iterrows():
             print("  " + explain_sentence(row))
     if args.replan:
-        from planning.cli import write_csv_atomic
+        import dataclasses
+
         from planning.replan import commitments_from_plan, replan_inputs
         from planning.writers import write_inputs
 
         rp = replan_inputs(inputs, forecast=forecast)
-        write_inputs(rp.inputs, args.replan)
         committed = commitments_from_plan(inputs, plan, rp.start)
-        write_csv_atomic(committed.starts, Path(args.replan) / "commitments_starts.csv")
-        write_csv_atomic(committed.vendor_fte, Path(args.replan) / "commitments_vendor_fte.csv")
+        # the hires in the pipeline and the signed contracts travel as input tables, so
+        # `headcount plan DIR` honours them
+        write_inputs(dataclasses.replace(rp.inputs, committed_starts=committed.starts,
+                                         signed_vendor_fte=committed.vendor_fte), args.replan)
         print(f"wrote {args.replan}: inputs of a re-plan from {rp.start.date()} "
               f"({rp.inputs.scenario.plan.weeks} weeks; {len(rp.changes)} input value(s) from actuals)")
     return 0

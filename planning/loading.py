@@ -88,6 +88,8 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
         actual_queues=frames.get("actual_queues"),
         actual_sites=frames.get("actual_sites"),
         actual_vendors=frames.get("actual_vendors"),
+        committed_starts=frames.get("committed_starts"),
+        signed_vendor_fte=frames.get("signed_vendor_fte"),
         source=source,
         warnings=tuple(i for i in issues if i.severity == "warning"),
     )

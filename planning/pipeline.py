@@ -13,6 +13,7 @@ import pandas as pd
 from planning.inputs import Inputs
 from planning.optimise import PlanResult, optimise
 from planning.periods import plan_weeks
+from planning.replan import Commitments
 from planning.requirements import compute_requirements
 from planning.validation import InputError, Issue
 
@@ -97,5 +98,20 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
         if forecast is None and inputs.requirements is None:
             forecast = forecast_table(inputs)
         requirements = requirements_table(inputs, forecast)
-    plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap,
+                    commitments=input_commitments(inputs))
     return PlanRun(forecast, requirements, plan)
+
+
+def input_commitments(inputs: Inputs) -> Commitments | None:
+    """Hires and vendor contracts already committed (``committed_starts``,
+    ``signed_vendor_fte`` tables, as a re-plan writes them), or None when there are none."""
+    starts, signed = inputs.committed_starts, inputs.signed_vendor_fte
+    if (starts is None or starts.empty) and (signed is None or signed.empty):
+        return None
+    given = {}
+    if starts is not None and not starts.empty:
+        given["starts"] = starts[["site", "week", "starts"]].reset_index(drop=True)
+    if signed is not None and not signed.empty:
+        given["vendor_fte"] = signed[["vendor", "quarter", "fte"]].reset_index(drop=True)
+    return Commitments(**given)

@@ -290,6 +290,27 @@ TABLES: dict[str, Table] = {
             ("vendor", "week"),
             "Optional weekly actuals per vendor (plan versus actual).",
         ),
+        Table(
+            "committed_starts",
+            (
+                Column("site", "str", note="in-house site name"),
+                Column("week", "date", note="Monday of the start week, YYYY-MM-DD"),
+                Column("starts", "float", low=0,
+                       note="hires already in the pipeline: the plan starts at least these"),
+            ),
+            ("site", "week"),
+            "Optional hires already committed (a re-plan): inside the lead time, exactly these.",
+        ),
+        Table(
+            "signed_vendor_fte",
+            (
+                Column("vendor", "str", note="outsourcing (BPO) partner name"),
+                Column("quarter", "str", note="calendar quarter, e.g. 2027Q1"),
+                Column("fte", "float", low=0, note="contracted FTE already signed for the quarter"),
+            ),
+            ("vendor", "quarter"),
+            "Optional vendor contracts already signed (a re-plan): the plan buys exactly these.",
+        ),
     )
 }
 

@@ -129,7 +129,12 @@ def test_cli_kpis_and_replan(sample, tmp_path: Path, capsys) -> None:
     assert again.scenario.plan.start.isoformat() == "2027-02-15"
     latest = inputs.actual_sites[inputs.actual_sites["week"] == "2027-02-08"].set_index("site")["headcount"]
     assert again.sites.set_index("site")["headcount"].to_dict() == latest.to_dict()
-    assert (replan / "commitments_vendor_fte.csv").exists()
+    signed = again.signed_vendor_fte.set_index(["vendor", "quarter"])["fte"]
+    planned = pd.DataFrame(plan_to_json(result)["vendors"]).set_index(["vendor", "quarter"])["fte"]
+    # the contracts of the quarter under way are signed: exactly the old plan's FTE
+    assert signed.to_dict() == {k: planned[k] for k in signed.index}
+    assert set(signed.index.get_level_values("quarter")) == {"2027Q1"}
+    assert again.committed_starts is not None  # Jakarta/Dublin hires inside their lead time
 
 
 def test_cli_kpis_bad_input_exits_2(tiny, tmp_path: Path, capsys) -> None:

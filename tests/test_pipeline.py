@@ -1,0 +1,45 @@
+"""The pipeline the app and the CLI share: stages start from whatever table the user brings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planning.loading import load_inputs
+from planning.pipeline import input_commitments, run_plan
+from planning.validation import InputError
+
+REQUIREMENTS = "market,queue,week,required_fte\nID,listing,2027-01-04,4\nID,listing,2027-01-11,4\n"
+
+
+def test_committed_hires_and_signed_contracts_bind_the_plan(tiny):
+    # Jakarta has 10 heads and needs 4: left alone the plan hires nobody and buys no vendor FTE.
+    free = run_plan(load_inputs(tiny(requirements__csv=REQUIREMENTS), stage="plan")).plan
+    assert free.sites["starts"].sum() == 0 and free.vendors["fte"].sum() == 0
+    data = tiny(requirements__csv=REQUIREMENTS,
+                committed_starts__csv="site,week,starts\nJakarta,2027-01-11,3\n",
+                signed_vendor_fte__csv="vendor,quarter,fte\nManila,2027Q1,5\n")
+    inputs = load_inputs(data, stage="plan")
+    plan = run_plan(inputs).plan
+    starts = plan.sites.set_index("week")["starts"]
+    # week 1 lies inside Jakarta's 4-week lead time: exactly the 3 hires already made
+    assert starts[pd.Timestamp("2027-01-11")] == 3 and starts.sum() == 3
+    assert plan.vendors.set_index("quarter")["fte"]["2027Q1"] == pytest.approx(5.0)
+    # cost: 10 heads in week 0, 13 in week 1 at 1,600 x 12 / 52; 5 vendor FTE x 1,900 x 12 / 52, 2 weeks
+    expected = (10 + 13) * 1600 * 12 / 52 + 2 * 5 * 1900 * 12 / 52
+    assert plan.total_cost == pytest.approx(expected)
+
+
+def test_no_commitment_tables_means_no_commitments(tiny):
+    assert input_commitments(load_inputs(tiny())) is None
+
+
+def test_commitments_name_known_sites_and_quarters(tiny):
+    with pytest.raises(InputError) as info:
+        load_inputs(tiny(committed_starts__csv="site,week,starts\nLagos,2027-01-12,3\n",
+                         signed_vendor_fte__csv="vendor,quarter,fte\nManila,Q1-2027,5\n"))
+    assert [i.message() for i in info.value.errors] == [
+        "committed_starts row 2: site = Lagos, is not in the sites table",
+        "committed_starts row 2: week = 2027-01-12, must be a Monday (it is a Tuesday)",
+        "signed_vendor_fte row 2: quarter = Q1-2027, must be a quarter like 2027Q1",
+    ]
