@@ -32,8 +32,10 @@ __all__ = [
     "ErlangAResult",
     "average_wait",
     "erlang_a",
+    "erlang_a_arrays",
     "erlang_b",
     "erlang_c",
+    "erlang_c_from_b",
     "required_agents",
     "required_agents_many",
     "service_level",
@@ -94,7 +96,8 @@ def erlang_b(load: float, agents: int) -> float:
     return b
 
 
-def _c_from_b(a: np.ndarray | float, n: np.ndarray | float, b: np.ndarray | float):
+def erlang_c_from_b(a: np.ndarray | float, n: np.ndarray | float, b: np.ndarray | float
+                    ) -> np.ndarray | float:
     """Erlang C from Erlang B (valid for n > a): C = n B / (n - a (1 - B))."""
     return n * b / (n - a * (1.0 - b))
 
@@ -107,7 +110,7 @@ def erlang_c(load: float, agents: int) -> float:
     a, n = _number(load, "load"), _agents(agents)
     if n <= a:
         return 1.0
-    return float(_c_from_b(a, n, erlang_b(a, n)))
+    return float(erlang_c_from_b(a, n, erlang_b(a, n)))
 
 
 def service_level(load: float, agents: int, aht_seconds: float, answer_seconds: float) -> float:
@@ -194,7 +197,7 @@ def _log_series(x: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return log_s, log_m
 
 
-def _erlang_a_arrays(a: np.ndarray, n: np.ndarray, b: np.ndarray, aht: float,
+def erlang_a_arrays(a: np.ndarray, n: np.ndarray, b: np.ndarray, aht: float,
                      patience: float, answer: float) -> tuple[np.ndarray, ...]:
     """Erlang A measures for arrays of loads ``a`` > 0, agents ``n`` and B(n, a) ``b``.
 
@@ -241,7 +244,7 @@ def erlang_a(load: float, agents: int, aht_seconds: float, patience_seconds: flo
     t = _number(answer_seconds, "answer_seconds")
     if a == 0.0:
         return ErlangAResult(0.0, 0.0, 1.0, 0.0, 0.0)
-    values = _erlang_a_arrays(np.array([a]), np.array([float(n)]),
+    values = erlang_a_arrays(np.array([a]), np.array([float(n)]),
                               np.array([erlang_b(a, n)]), aht, patience, t)
     return ErlangAResult(*(float(v[0]) for v in values))
 
@@ -289,7 +292,7 @@ def required_agents_many(loads: np.ndarray, aht_seconds: float, sla_target: floa
 
 def _meets_c(a: np.ndarray, k: int, b: np.ndarray, aht: float, sla: float, t: float,
              occ: float) -> np.ndarray:
-    sl = 1.0 - _c_from_b(a, k, b) * np.exp(-(k - a) * t / aht)
+    sl = 1.0 - erlang_c_from_b(a, k, b) * np.exp(-(k - a) * t / aht)
     return (sl >= sla - TARGET_TOLERANCE) & (a / k <= occ + TARGET_TOLERANCE)
 
 
@@ -313,7 +316,7 @@ def _staff_erlang_c(a: np.ndarray, aht: float, sla: float, t: float, occ: float)
 
 
 def _meets_a(a, n, b, aht, sla, t, patience, abandon, occ) -> np.ndarray:
-    _, p_ab, sl, _, occupancy = _erlang_a_arrays(a, n, b, aht, patience, t)
+    _, p_ab, sl, _, occupancy = erlang_a_arrays(a, n, b, aht, patience, t)
     return ((sl >= sla - TARGET_TOLERANCE) & (p_ab <= abandon + TARGET_TOLERANCE)
             & (occupancy <= occ + TARGET_TOLERANCE))
 

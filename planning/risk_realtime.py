@@ -24,7 +24,7 @@ from planning.inputs import Inputs
 
 # the vectorised Erlang A kernel and the Erlang B -> C step of planning.queueing (reused,
 # not duplicated; the public functions there take one load at a time)
-from planning.queueing import _c_from_b, _erlang_a_arrays
+from planning.queueing import erlang_a_arrays, erlang_c_from_b
 from planning.requirements import interval_agents
 
 LOAD_POINTS = 257
@@ -100,12 +100,12 @@ def service_level_grid(max_agents: float, max_load: float, aht_seconds: float,
         aht = aht_seconds * float(f)
         if patience_seconds is None:
             with np.errstate(divide="ignore", invalid="ignore"):
-                sl = 1.0 - _c_from_b(a, n, b) * np.exp(-(n - a) * answer_seconds / aht)
+                sl = 1.0 - erlang_c_from_b(a, n, b) * np.exp(-(n - a) * answer_seconds / aht)
             sl = np.where(n > a, sl, 0.0)
         else:
             sl = np.zeros_like(a)
             pos = (a > 0) & (n > 0)
-            sl[pos] = _erlang_a_arrays(a[pos], n[pos], b[pos], aht, float(patience_seconds),
+            sl[pos] = erlang_a_arrays(a[pos], n[pos], b[pos], aht, float(patience_seconds),
                                        float(answer_seconds))[2]
         sl[:, 0] = 1.0  # no arrivals: nobody waits
         table[:, :, j] = np.clip(sl, 0.0, 1.0)
