@@ -22,7 +22,7 @@ from conftest import TINY, write_folder
 
 from planning import readers
 from planning.cli import main
-from planning.uploads import inputs_from_upload
+from planning.uploads import MAX_UPLOAD_FILES, inputs_from_upload
 from planning.validation import InputError, Issue
 
 FORECAST = "market,queue,date,p50\n" + "\n".join(
@@ -419,7 +419,7 @@ def test_upload_level_refusals():
     ok = ("markets.csv", b"market,language\nID,id\n")
     cases = {
         "no files": ([], "upload: no files"),
-        "too many": ([ok] * 40, "upload: at most 30 files"),
+        "too many": ([ok] * (MAX_UPLOAD_FILES + 1), f"upload: at most {MAX_UPLOAD_FILES} files"),
         "total too large": ([FakeUpload(f"{t}.csv", None, 60 * 2**20) for t in ("markets", "queues", "sites")],
                             "upload: the files together are too large: at most 150 MiB"),
         "unknown name": ([("volume.csv", b"x")], "volume.csv: is not a table of the inputs"),
