@@ -338,3 +338,18 @@ def test_a_failed_save_keeps_the_scenario_downloadable(small, monkeypatch):
     bundle = zipfile.ZipFile(io.BytesIO(unsaved_bundle(inputs, {"status": "optimal"})))
     assert {"markets.csv", "queues.csv", "scenario.toml", "plan.json"} <= set(bundle.namelist())
     assert json.loads(bundle.read("plan.json")) == {"status": "optimal"}
+
+
+def test_scenarios_saved_from_the_cli_and_the_app_appear_in_both(small, capsys):
+    from planning.cli import main
+
+    assert main(["scenario", "save", str(small), "--name", "from cli"]) == 0
+    at = ok(app().run())
+    at.switch_page("pages/scenarios.py").run()
+    assert "from cli" in frame_with(at, "name", "version", "status")["name"].tolist()
+    at.text_input(key="save_name").set_value("from app")
+    ok(at.button(key="save_submit").click().run())
+    capsys.readouterr()
+    assert main(["scenario", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "from cli" in listed and "from app" in listed
