@@ -398,6 +398,17 @@ def needs_forecast(inp: Inputs) -> bool:
     return inp.requirements is None
 
 
+def _staffed_forecast(inp: Inputs) -> tuple[bool, Done | None, pd.DataFrame | None]:
+    """(stop, what to return when stopping, the forecast after overrides). Stops when the
+    forecast stage has no result or failed; no forecast when the inputs bring requirements."""
+    if not needs_forecast(inp):
+        return False, None, None
+    f = forecast()
+    if f is None or f.error is not None:
+        return True, f, None
+    return False, None, effective_forecast(f.value)
+
+
 def requirements() -> Done | None:
     """Required FTE per market, queue and week of the current inputs (after overrides)."""
     from planning.pipeline import requirements_table
@@ -405,12 +416,9 @@ def requirements() -> Done | None:
     inp = inputs()
     if inp is None:
         return None
-    fc = None
-    if needs_forecast(inp):
-        f = forecast()
-        if f is None or f.error is not None:
-            return f
-        fc = effective_forecast(f.value)
+    stop, early, fc = _staffed_forecast(inp)
+    if stop:
+        return early
     key = keys.requirements_key(digest(), overrides())
     return run_stage("requirements", key, lambda: requirements_table(inp, fc),
                      label="Computing required FTE")
@@ -442,12 +450,9 @@ def plan(*, run: bool) -> Done | None:
         return hit
     if not run:
         return None
-    fc = None
-    if needs_forecast(inp):
-        f = forecast()
-        if f is None or f.error is not None:
-            return f
-        fc = effective_forecast(f.value)
+    stop, early, fc = _staffed_forecast(inp)
+    if stop:
+        return early
     r = requirements()
     if r is None or r.error is not None:
         return r

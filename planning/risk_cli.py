@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning.cli_types import bounded, positive
 from planning.inputs import Inputs
 
 
@@ -177,14 +178,6 @@ def _quantile_list(text: str) -> tuple[float, ...]:
     return values
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    return value
-
-
 def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
     """Register ``headcount risk`` and ``headcount compliance``."""
     from planning.risk import RiskSettings
@@ -194,7 +187,7 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
                         help="input folder/workbook (planned first) or a saved scenario NAME[@VERSION]")
     source.add_argument("--db", help="scenario store for SCENARIO (default: $HEADCOUNT_DB or "
                                      "~/.headcount/scenarios.db)")
-    source.add_argument("--time-limit", type=float, default=None, metavar="S",
+    source.add_argument("--time-limit", type=positive, default=None, metavar="S",
                         help="solver time limit in seconds when planning DATA")
 
     p = sub.add_parser("risk", parents=[source],
@@ -205,10 +198,10 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--paths", type=int, default=d.paths,
                    help=f"volume paths per series (default {d.paths})")
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
-    p.add_argument("--correlation", type=_fraction, default=d.correlation,
+    p.add_argument("--correlation", type=bounded(-1, 1, low_open=True, high_open=True), default=d.correlation,
                    help=f"day-to-day correlation of forecast errors, in (-1, 1) "
                         f"(default {d.correlation:g})")
-    p.add_argument("--aht-cv", type=_fraction, default=d.aht_cv,
+    p.add_argument("--aht-cv", type=bounded(0), default=d.aht_cv,
                    help=f"coefficient of variation of AHT per week (default {d.aht_cv:g})")
     p.add_argument("--spare-capacity", action="store_true",
                    help="also count each pool's unallocated capacity, shared over the cells it "

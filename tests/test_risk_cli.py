@@ -35,8 +35,10 @@ def test_risk_frontier(folder, tmp_path):
 
 
 def test_bad_settings_and_unknown_scenario_exit_2(folder, tmp_path, capsys):
-    assert main(["risk", str(folder), "--correlation", "1.5", "--out", str(tmp_path / "r.csv")]) == 2
-    assert "correlation" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # argparse rejects a correlation outside (-1, 1)
+        main(["risk", str(folder), "--correlation", "1.5", "--out", str(tmp_path / "r.csv")])
+    assert exc.value.code == 2
+    assert "--correlation: 1.5 must be in (-1, 1)" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:  # argparse rejects a quantile outside (0, 1)
         main(["risk", str(folder), "--frontier", "f.csv", "--quantiles", "0.5,1.2"])
     assert exc.value.code == 2

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from planning.cli_types import gap, positive
 from planning.optimise.output import plan_to_json
 from planning.optimise.run import PlanResult
 from planning.optimise.solve import PlanStatus
@@ -86,34 +87,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} must be > 0")
-    return value
-
-
-def _gap(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be in [0, 1)")
-    return value
-
-
 def add_plan_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``headcount plan``."""
     p = sub.add_parser("plan", help="optimised staffing plan and quarterly headcount ask (plan.json)")
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"folder to write plan.json, plan.xlsx and the CSVs to (default {DEFAULT_OUT})")
-    p.add_argument("--time-limit", type=_positive, default=None, metavar="S",
+    p.add_argument("--time-limit", type=positive, default=None, metavar="S",
                    help="solver time limit in seconds (default: scenario solver.time_limit_s, 60)")
-    p.add_argument("--mip-gap", type=_gap, default=None, metavar="G",
+    p.add_argument("--mip-gap", type=gap, default=None, metavar="G",
                    help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
     p.add_argument("--no-excel", action="store_true", help="skip the finance workbook plan.xlsx")
     p.set_defaults(func=cmd_plan)
