@@ -55,10 +55,8 @@ def one_csv(frame):
 
 
 def main() -> None:
-    st.title("Export")
-    inputs = state.inputs()
+    inputs = state.page_inputs("Export")
     if inputs is None:
-        state.no_data_message()
         return
     done = state.cached_plan()
     if done is None:

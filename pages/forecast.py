@@ -102,10 +102,8 @@ def overrides_section(forecast: pd.DataFrame) -> None:
 
 
 def main() -> None:
-    st.title("Forecast")
-    inputs = state.inputs()
+    inputs = state.page_inputs("Forecast")
     if inputs is None:
-        state.no_data_message()
         return
     if not state.needs_forecast(inputs):
         st.info("This data set brings its own requirements table, so no forecast is used.")

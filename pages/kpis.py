@@ -154,22 +154,15 @@ def variance_tab(rep) -> None:
 
 
 def replan_tab(inputs, run) -> None:
-    from planning.optimise import optimise
-    from planning.pipeline import forecast_table, requirements_table
-    from planning.replan import (
-        commitments_from_plan,
-        plan_changes,
-        replan_inputs,
-        stitched_headcount,
-    )
+    from planning.pipeline import run_plan
+    from planning.replan import plan_changes, replan_from_plan, stitched_headcount
 
+    before = PlanTables.from_result(run.plan)
     try:
-        rp = replan_inputs(inputs, forecast=run.forecast)
+        rp, committed = replan_from_plan(inputs, before, forecast=run.forecast)
     except InputError as exc:
         state.show_issues(issues_frame(exc.issues), "A re-plan cannot start from these actuals")
         return
-    before = PlanTables.from_result(run.plan)
-    committed = commitments_from_plan(inputs, before, rp.start)
     st.caption(f"A new plan from {rp.start.date()} ({rp.inputs.scenario.plan.weeks} weeks): weeks "
                f"up to {rp.locked.max().date()} are locked to the actuals; it starts from the latest "
                "actual headcount, re-forecasts with the actual cases, keeps the hires already in "
@@ -184,9 +177,7 @@ def replan_tab(inputs, run) -> None:
         return
 
     def work():
-        fc = forecast_table(rp.inputs)
-        req = requirements_table(rp.inputs, fc)
-        return optimise(rp.inputs, req, commitments=committed)
+        return run_plan(rp.inputs).plan  # the commitments travel in rp.inputs
 
     key = f"{keys.plan_key(state.digest(), state.overrides())}-{rp.start.date()}"
     done = state.run_stage("replan", key, work,
@@ -208,10 +199,8 @@ def replan_tab(inputs, run) -> None:
 
 
 def main() -> None:
-    st.title("Plan versus actual")
-    inputs = state.inputs()
+    inputs = state.page_inputs("Plan versus actual")
     if inputs is None:
-        state.no_data_message()
         return
     if not has_actuals(inputs):
         st.info("No actuals loaded. Add actual_queues.csv, actual_sites.csv and actual_vendors.csv "

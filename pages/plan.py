@@ -171,10 +171,8 @@ def risk_and_compliance(run, inputs) -> None:
 
 
 def main() -> None:
-    st.title("Plan")
-    inputs = state.inputs()
+    inputs = state.page_inputs("Plan")
     if inputs is None:
-        state.no_data_message()
         return
     top = st.columns([1, 3])
     rerun = top[0].button("Re-plan", type="primary", key="plan_run", icon=":material/refresh:")

@@ -16,10 +16,8 @@ FORMATS = {"forecast_cases": "%,.0f", "manual_cases": "%,.0f", "automation_rate"
 
 
 def main() -> None:
-    st.title("Requirements")
-    inputs = state.inputs()
+    inputs = state.page_inputs("Requirements")
     if inputs is None:
-        state.no_data_message()
         return
     done = state.requirements()
     if done is None or done.error is not None:

@@ -393,6 +393,15 @@ def inputs_as_run() -> Inputs | None:
                                                  *quantile_columns(fc)]])
 
 
+def page_inputs(title: str) -> Inputs | None:
+    """Start a page: its title, then the loaded inputs, or the what-to-do message and None."""
+    st.title(title)
+    inp = inputs()
+    if inp is None:
+        no_data_message()
+    return inp
+
+
 def needs_forecast(inp: Inputs) -> bool:
     """False when the inputs bring their own requirements table."""
     return inp.requirements is None

@@ -86,17 +86,11 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         for _, row in top.head(3).iterrows():
             print("  " + explain_sentence(row))
     if args.replan:
-        import dataclasses
-
-        from planning.replan import commitments_from_plan, replan_inputs
+        from planning.replan import replan_from_plan
         from planning.writers import write_inputs
 
-        rp = replan_inputs(inputs, forecast=forecast)
-        committed = commitments_from_plan(inputs, plan, rp.start)
-        # the hires in the pipeline and the signed contracts travel as input tables, so
-        # `headcount plan DIR` honours them
-        write_inputs(dataclasses.replace(rp.inputs, committed_starts=committed.starts,
-                                         signed_vendor_fte=committed.vendor_fte), args.replan)
+        rp, _ = replan_from_plan(inputs, plan, forecast=forecast)
+        write_inputs(rp.inputs, args.replan)  # `headcount plan DIR` honours the commitments
         print(f"wrote {args.replan}: inputs of a re-plan from {rp.start.date()} "
               f"({rp.inputs.scenario.plan.weeks} weeks; {len(rp.changes)} input value(s) from actuals)")
     return 0

@@ -230,6 +230,18 @@ def commitments_from_plan(inputs: Inputs, plan: PlanTables, start: pd.Timestamp)
     return Commitments(starts, vendor)
 
 
+def replan_from_plan(inputs: Inputs, before: PlanTables, *, forecast: pd.DataFrame | None = None
+                     ) -> tuple[Replan, Commitments]:
+    """A re-plan whose inputs carry the previous plan's commitments as the input tables
+    ``committed_starts`` and ``signed_vendor_fte``, so any plan of them (app, CLI, workbook)
+    honours the hires in the pipeline and the signed contracts. Returns it and the commitments."""
+    rp = replan_inputs(inputs, forecast=forecast)
+    committed = commitments_from_plan(inputs, before, rp.start)
+    carried = dataclasses.replace(rp.inputs, committed_starts=committed.starts,
+                                  signed_vendor_fte=committed.vendor_fte)
+    return dataclasses.replace(rp, inputs=carried), committed
+
+
 def stitched_headcount(inputs: Inputs, replan: PlanTables, start: pd.Timestamp) -> pd.DataFrame:
     """Headcount per site and week over the original plan's weeks and the re-plan's: locked
     weeks (before ``start``) from actual_sites, later weeks from the re-plan.
