@@ -1,7 +1,7 @@
 """headcount-planner: the Streamlit app (``make demo`` or ``streamlit run app.py``).
 
 Opens on the data set named by ``HEADCOUNT_DATA`` (default ``data/sample``) and on the Plan
-page, so a first-time user sees a full plan at once. Pages live in ``pages/``; the sidebar
+page, so a first-time user sees a full plan at once. Pages live in ``app_pages/``; the sidebar
 shows which data set and scenario are loaded. Saved scenarios go to ``HEADCOUNT_DB``.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages import state
+from ui import state
 
 st.set_page_config(page_title="Headcount planner", page_icon=":material/groups:",
                    layout="wide")
@@ -17,23 +17,23 @@ state.init()
 
 PAGES = {
     "Data": [
-        st.Page("pages/inputs.py", title="Inputs", icon=":material/upload_file:",
+        st.Page("app_pages/inputs.py", title="Inputs", icon=":material/upload_file:",
                 url_path="inputs"),
-        st.Page("pages/forecast.py", title="Forecast", icon=":material/trending_up:",
+        st.Page("app_pages/forecast.py", title="Forecast", icon=":material/trending_up:",
                 url_path="forecast"),
-        st.Page("pages/requirements.py", title="Requirements", icon=":material/calculate:",
+        st.Page("app_pages/requirements.py", title="Requirements", icon=":material/calculate:",
                 url_path="requirements"),
     ],
     "Plan": [
-        st.Page("pages/plan.py", title="Plan", icon=":material/groups:", url_path="plan",
+        st.Page("app_pages/plan.py", title="Plan", icon=":material/groups:", url_path="plan",
                 default=True),
-        st.Page("pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:",
+        st.Page("app_pages/scenarios.py", title="Scenarios", icon=":material/compare_arrows:",
                 url_path="scenarios"),
-        st.Page("pages/export.py", title="Export", icon=":material/download:",
+        st.Page("app_pages/export.py", title="Export", icon=":material/download:",
                 url_path="export"),
     ],
     "Track": [
-        st.Page("pages/kpis.py", title="Plan vs actual", icon=":material/monitoring:",
+        st.Page("app_pages/kpis.py", title="Plan vs actual", icon=":material/monitoring:",
                 url_path="kpis"),
     ],
 }

@@ -75,9 +75,9 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: run `make chromium` (Debian's chromium) first")
         return 1
-    from pages import keys
-    from pages.jobs import cache_dir
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
+    from ui import keys
+    from ui.jobs import cache_dir
 
     key = keys.forecast_key(keys.digest_inputs(load_inputs(ROOT / "data" / "sample")))
     cached = (cache_dir() / f"forecast-{key}.pkl").exists()

@@ -49,7 +49,7 @@ def speed(data: Path) -> dict[str, float]:
     """Seconds to load and forecast the sample data in a fresh process."""
     code = (
         "import resource, time; t0 = time.perf_counter()\n"
-        "from planning.loading import load_inputs\n"
+        "from planning.inputs.loading import load_inputs\n"
         "from planning.forecast_stage import forecast_stage\n"
         "t1 = time.perf_counter()\n"
         f"inputs = load_inputs({str(data)!r}, stage='forecast')\n"

@@ -1,6 +1,6 @@
 """Benchmark: build and solve the staffing MIP on synthetic instances of growing size.
 
-Instances from :func:`planning.optimise.examples.synthetic` (seed 1): markets in 10
+Instances from :func:`devtools.synthetic.synthetic` (seed 1): markets in 10
 languages x 6 queues x weeks, 4 sites (attrition, lead time, ramp, headcount and starts
 caps), 4 vendors (caps, market lists, slower handling), in-house-only queues and in-house
 floors. Times the build (data + PuLP model), the MIP solve (HiGHS, the scenario defaults:
@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from devtools.synthetic import synthetic
 from planning.optimise.build import build_model
 from planning.optimise.data import build_data
-from planning.optimise.examples import synthetic
 from planning.optimise.explain import binding_limits, explanation_lps, marginal_costs
 from planning.optimise.solve import solve
 
@@ -33,9 +33,9 @@ def sample_instance():
     from each weekday's mean of the last four weeks of history)."""
     import pandas as pd
 
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
     from planning.periods import plan_days
-    from planning.requirements import compute_requirements
+    from planning.requirements.compute import compute_requirements
 
     inputs = load_inputs(Path(__file__).resolve().parents[1] / "data" / "sample")
     try:

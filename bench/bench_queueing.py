@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planning.queueing import required_agents_many
+from planning.requirements.queueing import required_agents_many
 
 INTERVALS = 8_760
 REPEATS = 5

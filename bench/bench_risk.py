@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from planning.frontier import FRONTIER_QUANTILES, cost_risk_frontier, frontier_forecast
-from planning.loading import load_inputs
+from planning.inputs.loading import load_inputs
 from planning.pipeline import run_plan
-from planning.risk import RiskSettings, simulate_risk
+from planning.risk.frontier import FRONTIER_QUANTILES, cost_risk_frontier, frontier_forecast
+from planning.risk.simulate import RiskSettings, simulate_risk
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "sample"
 

@@ -33,6 +33,7 @@ from forecasts.coldstart import cold_start, donors
 from forecasts.intervals import conformal, naive_errors, zero_share
 from forecasts.models import ets_forecast, harmonic_fit, seasonal_naive
 from forecasts.series import Series, clean_history, despike, regularize
+from forecasts.validation import quantile_column
 
 MODELS = ("Ensemble", "Harmonic", "ETS", "SeasonalNaive")  # tie-break order
 COLD_START = "ColdStart"
@@ -240,7 +241,6 @@ def run(
 
 
 def _col(q: float) -> str:
-    from forecasts.validation import quantile_column
 
     return quantile_column(q)
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 import forecasts
-from planning.inputs import Inputs
+from planning.errors import InputError, Issue
+from planning.inputs.tables import Inputs
 from planning.periods import plan_days
-from planning.validation import InputError, Issue
 
 BACKTEST_WINDOWS = 3
 

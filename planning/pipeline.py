@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planning.inputs import Inputs
+from planning.actuals.replan import Commitments
+from planning.errors import InputError, Issue
+from planning.forecast_stage import forecast_stage
+from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
 from planning.periods import plan_weeks
-from planning.replan import Commitments
-from planning.requirements import compute_requirements
-from planning.validation import InputError, Issue
+from planning.requirements.compute import compute_requirements
 
 
 def forecast_table(inputs: Inputs) -> pd.DataFrame:
@@ -29,7 +30,6 @@ def forecast_table(inputs: Inputs) -> pd.DataFrame:
     if inputs.volumes is None:
         raise InputError([Issue("volumes", None, None, None,
                                 "table is missing: provide volumes (daily history) or a forecast table")])
-    from planning.forecast_stage import forecast_stage
 
     return forecast_stage(inputs, quantiles=plan_quantiles(inputs)).forecast
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning.actuals import has_actuals
-from planning.loading import load_inputs
-from planning.validation import InputError
-from planning.writers import inputs_from_texts, inputs_to_texts
+from planning.actuals.tables import has_actuals
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import inputs_from_texts, inputs_to_texts
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

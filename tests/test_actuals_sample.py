@@ -18,20 +18,20 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planning.actuals import PlanTables
-from planning.cli import main
-from planning.kpis import compute_kpis
-from planning.kpis_export import KPI_SHEETS, kpi_workbook_bytes
-from planning.kpis_score import (
+from planning.actuals.kpis import compute_kpis
+from planning.actuals.score import (
     operation_scorecard,
     queue_scorecard,
     site_scorecard,
     vendor_scorecard,
 )
-from planning.loading import load_inputs
+from planning.actuals.tables import PlanTables
+from planning.actuals.variance import FACTORS
+from planning.cli.main import main
+from planning.inputs.loading import load_inputs
 from planning.optimise import optimise, plan_to_json
-from planning.requirements import compute_requirements
-from planning.variance import FACTORS
+from planning.reports.kpi_sheet import KPI_SHEETS, kpi_workbook_bytes
+from planning.requirements.compute import compute_requirements
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 pytestmark = pytest.mark.slow
@@ -153,8 +153,8 @@ def test_cli_kpis_bad_input_exits_2(tiny, tmp_path: Path, capsys) -> None:
 
 
 def test_replan_from_the_current_week_starts_from_the_actual_headcount(sample) -> None:
+    from planning.actuals.replan import commitments_from_plan, replan_inputs, stitched_headcount
     from planning.optimise import optimise
-    from planning.replan import commitments_from_plan, replan_inputs, stitched_headcount
 
     inputs, _, result, _ = sample
     rp = replan_inputs(inputs)
@@ -183,13 +183,13 @@ def test_replan_from_the_current_week_starts_from_the_actual_headcount(sample) -
 def test_kpi_page_renders_every_tab(sample, monkeypatch, tmp_path: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from pages.state import warm_plan
+    from ui.state import warm_plan
 
     monkeypatch.setenv("HEADCOUNT_DATA", str(SAMPLE))
     monkeypatch.setenv("HEADCOUNT_DB", str(tmp_path / "scenarios.db"))
     assert warm_plan(load_inputs(SAMPLE)).error is None
-    script = (f"import runpy\nfrom pages import state\nstate.init()\n"
-              f"runpy.run_path({str(Path(__file__).parents[1] / 'pages' / 'kpis.py')!r})\n")
+    script = (f"import runpy\nfrom ui import state\nstate.init()\n"
+              f"runpy.run_path({str(Path(__file__).parents[1] / 'app_pages' / 'kpis.py')!r})\n")
     at = AppTest.from_string(script, default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Plan versus actual"
@@ -208,7 +208,7 @@ def test_kpi_page_renders_every_tab(sample, monkeypatch, tmp_path: Path) -> None
 
 
 def test_the_plan_workbook_gains_the_kpi_sheets(sample) -> None:
-    from planning.export import build_workbook
+    from planning.reports.workbook import build_workbook
 
     inputs, req, result, _ = sample
     plan = plan_to_json(result)

@@ -16,10 +16,10 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-TITLES = {"pages/inputs.py": "Inputs", "pages/forecast.py": "Forecast",
-          "pages/requirements.py": "Requirements", "pages/plan.py": "Plan",
-          "pages/scenarios.py": "Scenarios", "pages/export.py": "Export",
-          "pages/kpis.py": "Plan versus actual"}
+TITLES = {"app_pages/inputs.py": "Inputs", "app_pages/forecast.py": "Forecast",
+          "app_pages/requirements.py": "Requirements", "app_pages/plan.py": "Plan",
+          "app_pages/scenarios.py": "Scenarios", "app_pages/export.py": "Export",
+          "app_pages/kpis.py": "Plan versus actual"}
 PAGES = list(TITLES)
 WIDGETS = ["button", "checkbox", "toggle", "radio", "selectbox", "multiselect", "number_input",
            "text_input", "date_input", "data_editor", "file_uploader", "download_button"]
@@ -38,8 +38,8 @@ def env(tmp_path_factory):
 @pytest.fixture(scope="module")
 def warm(env):
     """The sample's forecast and baseline plan in the app's cache."""
-    from pages.state import warm_plan
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
+    from ui.state import warm_plan
 
     done = warm_plan(load_inputs(ROOT / "data" / "sample"))
     assert done.error is None, done.error
@@ -125,7 +125,7 @@ def test_every_page_renders_on_the_sample_with_keyed_widgets(warm):
         assert at.title[0].value == TITLES[page]
         unkeyed = [(type(w).__name__, getattr(w, "label", "")) for w in widgets(at) if not w.key]
         assert not unkeyed, f"{page}: widgets without a key: {unkeyed}"
-    at.switch_page("pages/forecast.py").run()
+    at.switch_page("app_pages/forecast.py").run()
     assert len(at.get("plotly_chart")) == 1
     bt = frame_with(at, "market", "queue", "model", "wape", "mase", "chosen")
     assert bt["chosen"].sum() == 1  # one model chosen for the selected series
@@ -137,17 +137,17 @@ def test_every_page_renders_on_an_empty_data_set(tmp_path, env):
     assert any("No data set is loaded" in i.value for i in at.info)
     for page in PAGES:
         ok(at.switch_page(page).run())
-        if page != "pages/inputs.py":
+        if page != "app_pages/inputs.py":
             assert any("No data set is loaded" in i.value for i in at.info), page
         assert not [w for w in widgets(at) if not w.key], page
-    at.switch_page("pages/inputs.py").run()
+    at.switch_page("app_pages/inputs.py").run()
     issues = frame_with(at, "table", "row", "column", "value", "expected")
     assert {"markets", "queues"} <= set(issues["table"])
     env.setenv("HEADCOUNT_DATA", str(ROOT / "data" / "sample"))
 
 
 def test_bad_upload_shows_the_error_table_and_changes_nothing(small):
-    at = ok(app().run()).switch_page("pages/inputs.py").run()
+    at = ok(app().run()).switch_page("app_pages/inputs.py").run()
     before = at.session_state["hc_inputs"]
     bad = b"market,language,min_inhouse_share\nID,id,1.5\nTH,,0\n"
     at.file_uploader(key="upload_files").set_value(
@@ -162,7 +162,7 @@ def test_bad_upload_shows_the_error_table_and_changes_nothing(small):
 
 
 def _drivers(at: AppTest) -> pd.DataFrame:
-    at.switch_page("pages/requirements.py").run()
+    at.switch_page("app_pages/requirements.py").run()
     at.toggle(key="req_show_drivers").set_value(True).run()
     return frame_with(at, "week", "required_fte", "forecast_cases", "aht_minutes")
 
@@ -172,7 +172,7 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
     before = _drivers(at)
     market, queue = at.selectbox(key="req_market").value, at.selectbox(key="req_queue").value
 
-    at.switch_page("pages/inputs.py").run()
+    at.switch_page("app_pages/inputs.py").run()
     at.number_input(key="a_shrinkage").set_value(0.35)
     ok(at.button(key="a_apply").click().run())
     after = _drivers(at)
@@ -181,7 +181,7 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
         before["required_fte"].to_numpy() * 0.70 / 0.65, rel=1e-9)
     assert after["forecast_cases"].tolist() == before["forecast_cases"].tolist()
 
-    at.switch_page("pages/forecast.py").run()
+    at.switch_page("app_pages/forecast.py").run()
     at.selectbox(key="ov_market").set_value(market)
     at.selectbox(key="ov_queue").set_value(queue)
     at.date_input(key="ov_start").set_value(pd.Timestamp("2027-01-25").date())
@@ -196,12 +196,12 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
     assert bumped.loc[~late, "forecast_cases"].tolist() == after.loc[~late, "forecast_cases"].tolist()
 
     # saved with the plan, the overridden forecast travels as the scenario's forecast table
-    at.switch_page("pages/plan.py").run()
+    at.switch_page("app_pages/plan.py").run()
     ok(at.button(key="plan_run").click().run())
-    at.switch_page("pages/scenarios.py").run()
+    at.switch_page("app_pages/scenarios.py").run()
     at.text_input(key="save_name").set_value("policy +15%")
     ok(at.button(key="save_submit").click().run())
-    from planning.store import ScenarioStore
+    from planning.store.store import ScenarioStore
 
     with ScenarioStore() as store:
         saved = store.load("policy +15%")
@@ -216,16 +216,16 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
 def test_replan_save_compare_and_approve(small):
     at = ok(app().run())
     first_cost = at.metric[0].value
-    at.switch_page("pages/inputs.py").run()
+    at.switch_page("app_pages/inputs.py").run()
     at.number_input(key="a_shrinkage").set_value(0.35)
     ok(at.button(key="a_apply").click().run())
-    at.switch_page("pages/plan.py").run()
+    at.switch_page("app_pages/plan.py").run()
     assert any("inputs changed" in w.value for w in at.warning)
     ok(at.button(key="plan_run").click().run(timeout=120))
     assert not any("inputs changed" in w.value for w in at.warning)
     assert at.metric[0].value != first_cost
 
-    at.switch_page("pages/scenarios.py").run()
+    at.switch_page("app_pages/scenarios.py").run()
     ok(at)
     table = frame_with(at, "metric")
     assert list(table.columns)[1:] == ["as loaded (baseline)", "current (this session)",
@@ -255,14 +255,14 @@ def test_replan_save_compare_and_approve(small):
     assert history["to_status"].tolist()[-1] == "submitted"
     assert history["comment"].tolist()[-1] == "for Q1 review"
 
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     ok(at)
     assert {b.key for b in at.get("download_button")} >= {"export_workbook", "export_zip",
                                                           "export_csv"}
 
 
 def test_the_data_path_comes_from_headcount_data(env, tmp_path):
-    from pages.state import default_data_path
+    from ui.state import default_data_path
 
     env.setenv("HEADCOUNT_DATA", str(tmp_path))
     assert default_data_path() == tmp_path
@@ -275,7 +275,7 @@ def test_the_data_path_comes_from_headcount_data(env, tmp_path):
 
 
 def test_table_edits_are_validated_on_apply(small):
-    at = ok(app().run()).switch_page("pages/inputs.py").run()
+    at = ok(app().run()).switch_page("app_pages/inputs.py").run()
     at.radio(key="edit_table").set_value("sites").run()
     before = at.session_state["hc_inputs"]
     at.session_state["edit_sites"] = {"edited_rows": {0: {"headcount": -5.0}},
@@ -286,7 +286,7 @@ def test_table_edits_are_validated_on_apply(small):
         ["sites", 2, "headcount", "-5"]]
     assert at.session_state["hc_inputs"] is before
 
-    at = ok(app().run()).switch_page("pages/inputs.py").run()
+    at = ok(app().run()).switch_page("app_pages/inputs.py").run()
     at.radio(key="edit_table").set_value("sites").run()
     at.session_state["edit_sites"] = {
         "edited_rows": {0: {"headcount": 25.0}},
@@ -317,35 +317,35 @@ def test_a_failed_save_keeps_the_scenario_downloadable(small, monkeypatch):
     import json
     import zipfile
 
-    from planning.store import ScenarioStore, StoreError
+    from planning.store.store import ScenarioStore, StoreError
 
     def refuse(self, *args, **kwargs):
         raise StoreError("The scenario store is read-only: nothing was saved.")
 
     monkeypatch.setattr(ScenarioStore, "save", refuse)
     at = ok(app().run())
-    at.switch_page("pages/scenarios.py").run()
+    at.switch_page("app_pages/scenarios.py").run()
     at.text_input(key="save_name").set_value("will fail")
     ok(at.button(key="save_submit").click().run())
     assert any("read-only" in e.value and "download it" in e.value for e in at.error)
     button = at.get("download_button")
     assert [b.proto.label for b in button] == [
         "Download the unsaved scenario (inputs and plan.json, .zip)"]
-    from pages.scenarios import unsaved_bundle
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
+    from planning.inputs.writers import scenario_bundle
 
     inputs = load_inputs(small)
-    bundle = zipfile.ZipFile(io.BytesIO(unsaved_bundle(inputs, {"status": "optimal"})))
+    bundle = zipfile.ZipFile(io.BytesIO(scenario_bundle(inputs, {"status": "optimal"})))
     assert {"markets.csv", "queues.csv", "scenario.toml", "plan.json"} <= set(bundle.namelist())
     assert json.loads(bundle.read("plan.json")) == {"status": "optimal"}
 
 
 def test_scenarios_saved_from_the_cli_and_the_app_appear_in_both(small, capsys):
-    from planning.cli import main
+    from planning.cli.main import main
 
     assert main(["scenario", "save", str(small), "--name", "from cli"]) == 0
     at = ok(app().run())
-    at.switch_page("pages/scenarios.py").run()
+    at.switch_page("app_pages/scenarios.py").run()
     assert "from cli" in frame_with(at, "name", "version", "status")["name"].tolist()
     at.text_input(key="save_name").set_value("from app")
     ok(at.button(key="save_submit").click().run())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pages import charts
+from ui import charts
 
 W1, W2 = pd.Timestamp("2027-01-04"), pd.Timestamp("2027-01-11")
 

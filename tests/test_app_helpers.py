@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pages import keys
-from pages.jobs import Jobs
-from planning.loading import load_inputs
+from planning.inputs.loading import load_inputs
 from planning.overrides import Override
+from ui import keys
+from ui.jobs import Jobs
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 Every case must end the same way on every path: the CLI exits with status 2, prints one line
 per problem naming table, row, column and what was expected, and writes nothing; the app's
 upload returns an error table with the same facts and leaves the session's inputs as they
-were. Paths: ``planning.cli.main`` in-process (and a few in a separate process, as a shell
-sees them), the pure ``planning.uploads.inputs_from_upload``, and the app's own
-``pages.state.load_uploads`` (Streamlit session state in bare mode).
+were. Paths: ``planning.cli.main.main`` in-process (and a few in a separate process, as a shell
+sees them), the pure ``planning.inputs.uploads.inputs_from_upload``, and the app's own
+``ui.state.load_uploads`` (Streamlit session state in bare mode).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import TINY, write_folder
 
-from planning import readers
-from planning.cli import main
-from planning.uploads import MAX_UPLOAD_FILES, inputs_from_upload
-from planning.validation import InputError, Issue
+from planning.cli.main import main
+from planning.errors import InputError, Issue
+from planning.inputs import readers
+from planning.inputs.uploads import MAX_UPLOAD_FILES, inputs_from_upload
 
 FORECAST = "market,queue,date,p50\n" + "\n".join(
     f"{m},listing,2027-01-{d:02d},{n}" for m, n in (("ID", 400), ("GB", 100)) for d in range(4, 18))
@@ -236,7 +236,7 @@ def test_validate_and_plan_refuse_the_same_way(tiny, tmp_path, capsys):
 
 
 def test_scenario_save_of_bad_inputs_leaves_the_store_unchanged(tiny, tmp_path, capsys):
-    from planning.store import ScenarioStore
+    from planning.store.store import ScenarioStore
 
     db = tmp_path / "store.db"
     good = tiny(forecast__csv=FORECAST)
@@ -312,7 +312,7 @@ def test_cli_in_a_separate_process(name, tmp_path, bomb):
     case = CASES[name]
     data = _materialise(case, tmp_path / "data", bomb)
     out = tmp_path / "out.csv"
-    run = subprocess.run([sys.executable, "-m", "planning.cli", "requirements", str(data),
+    run = subprocess.run([sys.executable, "-m", "planning.cli.main", "requirements", str(data),
                           "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
@@ -341,7 +341,7 @@ def test_pure_upload_raises_error_table(name, tmp_path, bomb):
     issues = info.value.issues
     assert any(_matches(i, case.upload or case.expect) for i in issues), [
         i.message() for i in issues]
-    from planning.validation import issues_frame
+    from planning.errors import issues_frame
 
     frame = issues_frame(issues)
     assert list(frame.columns) == ["severity", "table", "row", "column", "value", "expected"]
@@ -366,8 +366,8 @@ def session(tiny):
     """The app's session state (bare mode) with the tiny data set loaded."""
     import streamlit as st
 
-    from pages import state
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
+    from ui import state
 
     for k in list(st.session_state):
         del st.session_state[k]

@@ -137,7 +137,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_new_user_flow_sample_plan_replan_compare_download(app_url, tmp_path):
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
 
     with launch() as page:
         _T0[0] = time.monotonic()

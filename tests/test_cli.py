@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from planning.cli import main
+from planning.cli.main import main
 
 FORECAST = "market,queue,date,p50\n" + "\n".join(
     f"ID,listing,{d.date()},100" for d in pd.date_range("2027-01-04", periods=14))
@@ -52,7 +52,7 @@ def test_validate_and_template(tiny, tmp_path, capsys):
 def test_console_script_runs_as_a_new_user_would(tiny, tmp_path):
     """The installed entry point, in a separate process: exit status and stderr as a shell sees them."""
     data = tiny(forecast__csv=FORECAST.replace("ID,listing", "XX,listing", 1))
-    exe = [sys.executable, "-m", "planning.cli"]
+    exe = [sys.executable, "-m", "planning.cli.main"]
     run = subprocess.run([*exe, "requirements", str(data), "--out", str(tmp_path / "r.csv")],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2

@@ -9,8 +9,8 @@ import dataclasses
 import pytest
 from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1
 
-from planning.compare import compare_plans, input_differences
-from planning.loading import load_inputs
+from planning.inputs.loading import load_inputs
+from planning.reports.compare import compare_plans, input_differences
 
 
 @pytest.fixture

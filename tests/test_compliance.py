@@ -1,18 +1,18 @@
-"""Per-language compliance report (planning.compliance), checked by hand."""
+"""Per-language compliance report (planning.risk.compliance), checked by hand."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from planning.compliance import (
+from planning.inputs.loading import load_inputs
+from planning.risk.compliance import (
     by_language,
     compliance_table,
     eu_markets,
     notes,
     write_compliance_xlsx,
 )
-from planning.loading import load_inputs
 
 MARKETS = """
     market,language

@@ -12,13 +12,13 @@ import pytest
 from openpyxl import load_workbook
 from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1
 
-from planning.compare import compare_plans
-from planning.export import OUTPUT_SHEETS, workbook_bytes, write_workbook
-from planning.export_style import COST, FTE, PCT
-from planning.loading import load_inputs
-from planning.schema import SCENARIO_SHEET, TABLES
-from planning.store import ScenarioMeta
-from planning.writers import inputs_to_texts
+from planning.inputs.loading import load_inputs
+from planning.inputs.schema import SCENARIO_SHEET, TABLES
+from planning.inputs.writers import inputs_to_texts
+from planning.reports.compare import compare_plans
+from planning.reports.style import COST, FTE, PCT
+from planning.reports.workbook import OUTPUT_SHEETS, workbook_bytes, write_workbook
+from planning.store.store import ScenarioMeta
 
 META = ScenarioMeta("Q1 ask", 3, datetime(2026, 11, 2, 9, 30, tzinfo=UTC), "ana", "submitted",
                     "for review")

@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1
 
-from planning.export import write_workbook
-from planning.loading import load_inputs
-from planning.store import ScenarioMeta
+from planning.inputs.loading import load_inputs
+from planning.reports.workbook import write_workbook
+from planning.store.store import ScenarioMeta
 
 pytestmark = pytest.mark.slow
 

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.cli import main
+from planning.cli.main import main
+from planning.errors import InputError
 from planning.forecast_stage import forecast_stage
-from planning.inputs import Inputs
+from planning.inputs.scenario import PlanSettings, Scenario
+from planning.inputs.tables import Inputs
 from planning.periods import plan_days
-from planning.scenario import PlanSettings, Scenario
-from planning.validation import InputError
 
 START = date(2027, 1, 4)  # a Monday
 WEEKLY = np.array([1.0, 1.05, 1.0, 0.95, 1.1, 0.6, 0.5])

@@ -1,14 +1,14 @@
-"""Cost-vs-risk frontier (planning.frontier) on a case whose plans are known by hand."""
+"""Cost-vs-risk frontier (planning.risk.frontier) on a case whose plans are known by hand."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from planning.frontier import cost_risk_frontier, frontier_forecast
-from planning.loading import load_inputs
-from planning.risk import RiskSettings
-from planning.validation import InputError
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.risk.frontier import cost_risk_frontier, frontier_forecast
+from planning.risk.simulate import RiskSettings
 
 WEEKS = 13
 # one site that hires freely (no lead time, no ramp, no attrition, no hiring cost)

@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.actuals import PlanTables, actual_weeks, ignored_weeks
-from planning.kpis import compute_kpis
-from planning.kpis_score import (
+from planning.actuals.kpis import compute_kpis
+from planning.actuals.score import (
     AMBER,
     GREEN,
     NA,
@@ -19,7 +18,8 @@ from planning.kpis_score import (
     site_scorecard,
     vendor_scorecard,
 )
-from planning.loading import load_inputs
+from planning.actuals.tables import PlanTables, actual_weeks, ignored_weeks
+from planning.inputs.loading import load_inputs
 
 WEEKLY = 12 / 52  # monthly -> weekly
 ACTUALS = {

@@ -7,8 +7,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from planning.loading import load_inputs
-from planning.validation import InputError
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
 
 VOLUMES = """
     market,queue,date,cases
@@ -255,7 +255,7 @@ def test_macro_workbooks_refused(tmp_path):
 
 
 def test_zip_bomb_refused_before_expanding(tmp_path, monkeypatch):
-    import planning.readers as readers
+    import planning.inputs.readers as readers
 
     monkeypatch.setattr(readers, "MAX_UNCOMPRESSED_BYTES", 1_000_000)
     path = tmp_path / "bomb.xlsx"
@@ -278,8 +278,8 @@ def test_header_only_tables(tiny):
 def test_docs_describe_every_column():
     from pathlib import Path
 
-    from planning.scenario_parsing import SCENARIO_KEYS
-    from planning.schema import TABLES
+    from planning.inputs.scenario_toml import SCENARIO_KEYS
+    from planning.inputs.schema import TABLES
 
     docs = (Path(__file__).parents[1] / "docs" / "inputs.md").read_text()
     for table in TABLES.values():

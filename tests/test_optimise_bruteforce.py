@@ -12,9 +12,9 @@ import itertools
 import numpy as np
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
+from planning.inputs.scenario import SolverSettings
 from planning.optimise import PlanStatus, optimise
-from planning.optimise.examples import make_inputs, requirements_frame
-from planning.scenario import SolverSettings
 
 WEEKS = 4
 MAX_STARTS = 6

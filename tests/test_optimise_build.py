@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
+from planning.inputs.scenario import SolverSettings
 from planning.optimise.build import build_model, name
 from planning.optimise.data import build_data
-from planning.optimise.examples import make_inputs, requirements_frame
-from planning.scenario import SolverSettings
 
 W0, W1, W2 = "2027-01-04", "2027-01-11", "2027-01-18"
 ATTR = 0.04

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from planning.cli import main
+from planning.cli.main import main
 
 TABLES = {
     "markets.csv": "market,language,min_inhouse_share\nID,id,0\nTH,th,0\n",

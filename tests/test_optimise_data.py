@@ -7,10 +7,10 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
+from planning.errors import InputError
+from planning.inputs.scenario import SolverSettings
 from planning.optimise.data import build_data
-from planning.optimise.examples import make_inputs, requirements_frame
-from planning.scenario import SolverSettings
-from planning.validation import InputError
 
 
 def _inputs(**solver):

@@ -10,9 +10,9 @@ import dataclasses
 
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
+from planning.inputs.scenario import SolverSettings
 from planning.optimise import PlanStatus, optimise
-from planning.optimise.examples import make_inputs, requirements_frame
-from planning.scenario import SolverSettings
 
 ID = [{"market": "ID", "language": "id"}]
 LISTING = [{"queue": "listing"}]
@@ -116,9 +116,9 @@ def test_fallback_reason_is_cost():
 
 
 def test_warm_re_solve_equals_a_cold_re_solve():
+    from devtools.synthetic import synthetic
     from planning.optimise.build import build_model
     from planning.optimise.data import build_data
-    from planning.optimise.examples import synthetic
     from planning.optimise.solve import rhs_change, solve
 
     inp, req = synthetic(n_markets=4, n_weeks=8, n_queues=2)

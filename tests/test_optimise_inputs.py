@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning.loading import load_inputs
-from planning.validation import InputError
-from planning.writers import inputs_from_texts, inputs_to_texts
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import inputs_from_texts, inputs_to_texts
 
 SITES = """
     site,languages,headcount,cost_per_fte_month,overtime_max_share,overtime_premium
@@ -94,8 +94,8 @@ def test_vendor_surge_without_a_vendors_table_is_an_error(tiny):
 
 
 def test_build_data_refuses_surge_for_an_unknown_vendor():
+    from devtools.synthetic import make_inputs, requirements_frame
     from planning.optimise.data import build_data
-    from planning.optimise.examples import make_inputs, requirements_frame
 
     inp = make_inputs(markets=[{"market": "ID", "language": "id"}], queues=[{"queue": "l"}],
                       vendors=[{"vendor": "BPO", "languages": "id", "price_per_fte_month": 100.0}],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
 from planning.optimise import PlanStatus, optimise
-from planning.optimise.examples import make_inputs, requirements_frame
 
 ID = [{"market": "ID", "language": "id"}]
 LISTING = [{"queue": "listing"}]
@@ -44,7 +44,7 @@ def test_no_lead_time_means_no_shortfall():
 
 
 def test_fractional_hires_when_integer_hires_is_off():
-    from planning.scenario import SolverSettings
+    from planning.inputs.scenario import SolverSettings
 
     inp = make_inputs(markets=ID, queues=LISTING, sites=[site()], weeks=3,
                       solver=SolverSettings(integer_hires=False))

@@ -30,8 +30,8 @@ def _plain_forecast(inputs) -> pd.DataFrame:
 
 
 def test_sample_plans_to_optimality():
-    from planning.loading import load_inputs
-    from planning.requirements import compute_requirements
+    from planning.inputs.loading import load_inputs
+    from planning.requirements.compute import compute_requirements
 
     inputs = load_inputs(SAMPLE)
     req = compute_requirements(inputs, _plain_forecast(inputs))

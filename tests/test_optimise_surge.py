@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
 from planning.optimise import PlanStatus, optimise, plan_to_json
 from planning.optimise.build import build_model, name
 from planning.optimise.data import build_data
-from planning.optimise.examples import make_inputs, requirements_frame
 
 ID = [{"market": "ID", "language": "id"}]
 LISTING = [{"queue": "listing"}]
@@ -170,7 +170,7 @@ def test_surge_counts_against_the_budget():
     # budget pro-rated to 4 of 13 Mondays; cost without surge = 240,000. Budget 241,000 x
     # 13 / 4 leaves 1,000 for the peak: one surge FTE (900) fits, the second (900) not
     # fully: the plan buys 1000 / 900 = 1.11 surge FTE and leaves the rest short.
-    from planning.scenario import SolverSettings
+    from planning.inputs.scenario import SolverSettings
 
     inp = make_inputs(markets=ID, queues=LISTING, weeks=4, sites=[site(hire_cost=20_000.0)],
                       vendors=[bpo(max_fte=0.0)],
@@ -231,7 +231,7 @@ def test_headcount_plan_with_overtime_and_surge_from_files(tmp_path, capsys):
     # Cost: 2 x 1200 x 2 + 5 x 1200 x 2 + 2 x 1800 + 4 x 600 + 900 = 23,700.
     import json
 
-    from planning.cli import main
+    from planning.cli.main import main
 
     tables = {
         "markets.csv": "market,language\nID,id\nTH,th\n",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from devtools.synthetic import make_inputs, requirements_frame
 from planning.optimise import PlanStatus, optimise, plan_to_json
 from planning.optimise.build import build_model, name
 from planning.optimise.data import build_data
-from planning.optimise.examples import make_inputs, requirements_frame
 
 ID = [{"market": "ID", "language": "id"}]
 W0, W1 = "2027-01-04", "2027-01-11"
@@ -128,7 +128,7 @@ def test_limits_hold_in_every_pool_and_week_of_a_larger_plan():
     # against the site's productive_fte or the vendor's contracted fte / aht_factor.
     from dataclasses import replace
 
-    from planning.optimise.examples import synthetic
+    from devtools.synthetic import synthetic
 
     inp, req = synthetic(n_markets=6, n_weeks=13, n_queues=3)
     queues = inp.queues.copy()

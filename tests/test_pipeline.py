@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning.loading import load_inputs
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
 from planning.pipeline import input_commitments, run_plan
-from planning.validation import InputError
 
 REQUIREMENTS = "market,queue,week,required_fte\nID,listing,2027-01-04,4\nID,listing,2027-01-11,4\n"
 

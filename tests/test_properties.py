@@ -20,13 +20,13 @@ from conftest import TINY
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from devtools.synthetic import make_inputs, requirements_frame
+from planning.errors import InputError
+from planning.inputs.uploads import inputs_from_upload
+from planning.inputs.writers import inputs_from_texts
 from planning.optimise import PlanStatus, optimise
-from planning.optimise.examples import make_inputs, requirements_frame
-from planning.queueing import erlang_c, service_level
-from planning.requirements import compute_requirements
-from planning.uploads import inputs_from_upload
-from planning.validation import InputError
-from planning.writers import inputs_from_texts
+from planning.requirements.compute import compute_requirements
+from planning.requirements.queueing import erlang_c, service_level
 
 BASE = {name: textwrap.dedent(text).strip() + "\n" for name, text in TINY.items()}
 FAST = settings(max_examples=40, deadline=None,
@@ -142,7 +142,7 @@ def test_more_agents_never_lower_the_service_level(load, extra, aht, answer):
 # -- requirements ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def planning_inputs():
-    from planning.writers import inputs_from_texts as load
+    from planning.inputs.writers import inputs_from_texts as load
 
     return load({**BASE, "scenario.toml": '[plan]\nstart = "2027-01-04"\nweeks = 3\n'})
 
@@ -174,7 +174,7 @@ def test_deferrable_requirements_scale_linearly_with_volume(planning_inputs, dai
        share=st.floats(0, 1), budget=st.one_of(st.none(), st.floats(1e4, 1e6)))
 def test_the_plan_covers_requirement_minus_reported_shortfall(req, headcount, max_head, lead,
                                                               vendor_max, share, budget):
-    from planning.scenario import SolverSettings
+    from planning.inputs.scenario import SolverSettings
 
     inp = make_inputs(
         markets=[{"market": "ID", "language": "id", "min_inhouse_share": share},

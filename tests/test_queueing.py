@@ -1,6 +1,6 @@
-"""Tests of planning.queueing against published values, hand calculations and second methods.
+"""Tests of planning.requirements.queueing against published values, hand calculations and second methods.
 
-Second methods used here (none shares code with planning.queueing):
+Second methods used here (none shares code with planning.requirements.queueing):
 - Erlang B / C: the direct textbook sums evaluated with mpmath at 60 significant digits;
 - Erlang A: the truncated birth-death CTMC solved with numpy linear algebra, and the
   service level from a tagged caller's absorbing Markov chain (uniformisation), which
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning.queueing import (
+from planning.requirements.queueing import (
     TARGET_TOLERANCE,
     ErlangAResult,
     average_wait,

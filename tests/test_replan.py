@@ -7,14 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from planning.actuals import PlanTables
-from planning.loading import load_inputs
-from planning.optimise import optimise
-from planning.optimise.build import build_model
-from planning.optimise.commitments import apply_commitments
-from planning.optimise.data import build_data
-from planning.optimise.solve import PlanStatus, solve
-from planning.replan import (
+from planning.actuals.replan import (
     Commitments,
     commitments_from_plan,
     daily_actuals,
@@ -23,7 +16,14 @@ from planning.replan import (
     replan_weeks,
     stitched_headcount,
 )
-from planning.validation import InputError
+from planning.actuals.tables import PlanTables
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.optimise import optimise
+from planning.optimise.build import build_model
+from planning.optimise.commitments import apply_commitments
+from planning.optimise.data import build_data
+from planning.optimise.solve import PlanStatus, solve
 
 SCENARIO = '[plan]\nstart = "2027-01-04"\nweeks = 8\n'
 VOLUMES = "market,queue,date,cases\n" + "".join(

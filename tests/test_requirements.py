@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.loading import load_inputs
-from planning.requirements import compute_requirements, deadline_capacity
-from planning.validation import InputError
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.requirements.compute import compute_requirements, deadline_capacity
 
 # productive hours of one FTE per week with the contract defaults: 40 x (1 - 0.30) x 0.85
 DEFERRABLE_HOURS = 40 * 0.7 * 0.85  # 23.8
@@ -133,7 +133,7 @@ def test_staffed_quantile_column(tiny):
 
 
 def _erlang_c_direct(a: float, n: int) -> float:
-    """Erlang C by the textbook formula: fine at small loads, independent of planning.queueing."""
+    """Erlang C by the textbook formula: fine at small loads, independent of planning.requirements.queueing."""
     top = a**n / math.factorial(n) * n / (n - a)
     return top / (sum(a**k / math.factorial(k) for k in range(n)) + top)
 

@@ -1,4 +1,4 @@
-"""SLA risk of a plan (planning.risk) on hand-computed cases."""
+"""SLA risk of a plan (planning.risk.simulate) on hand-computed cases."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.loading import load_inputs
-from planning.queueing import required_agents, service_level
-from planning.risk import RiskSettings, capacity_table, simulate_risk
-from planning.validation import InputError
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.requirements.queueing import required_agents, service_level
+from planning.risk.simulate import RiskSettings, capacity_table, simulate_risk
 
 WEEKS = 13  # 2027-01-04 .. 2027-04-04: one quarter (2027Q1) of 91 days
 DEFERRABLE_HOURS = 40 * 0.7 * 0.85  # productive hours of one FTE-week, deferrable work
@@ -143,11 +143,12 @@ def test_whole_simulation_agrees_with_case_by_case_des(tiny):
     """simulate_risk against individual cases on the same volume and AHT paths.
 
     The paths are rebuilt from the documented generator (same seed and series stream);
-    each path's cases, rounded to whole cases, go through planning.risk_des one by one.
+    each path's cases, rounded to whole cases, go through the DES (tests/des.py) one by one.
     """
+    from des import des_on_time
+
     from planning.periods import quarter_labels
-    from planning.risk_des import des_on_time
-    from planning.risk_paths import aht_factors, ar1_scores, quantile_cases, series_rng
+    from planning.risk.paths import aht_factors, ar1_scores, quantile_cases, series_rng
 
     queues = ("queue,kind,aht_minutes,tat_hours,sla_target,answer_seconds,inhouse_only,"
               "automation_rate\nlisting,deferrable,6,24,0.97,,false,0.5\n"
@@ -178,7 +179,7 @@ def test_whole_simulation_agrees_with_case_by_case_des(tiny):
 
 
 def test_spare_capacity_is_shared_in_proportion():
-    from planning.risk import with_spare_capacity
+    from planning.risk.simulate import with_spare_capacity
 
     week = pd.Timestamp("2027-01-04")
     alloc = pd.DataFrame({"pool": ["S", "S", "V"], "pool_type": ["site", "site", "vendor"],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from des import des_on_time, des_replications
 
-from planning.risk_backlog import fifo_backlog
-from planning.risk_des import des_on_time, des_replications
+from planning.risk.backlog import fifo_backlog
 
 
 def test_exact_capacity_meets_every_deadline():

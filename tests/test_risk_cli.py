@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning.cli import main
+from planning.cli.main import main
 
 FORECAST = "market,queue,date,p10,p50,p90\n" + "".join(
     f"ID,listing,2027-01-{d:02d},360,400,440\n" for d in range(4, 18))
@@ -64,10 +64,10 @@ def test_compliance_csv_and_workbook(folder, tmp_path, capsys):
 
 
 def test_saved_scenario_is_analysed_with_its_saved_plan(folder, tmp_path):
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
     from planning.optimise import plan_to_json
     from planning.pipeline import run_plan
-    from planning.store import ScenarioStore
+    from planning.store.store import ScenarioStore
 
     inputs = load_inputs(folder)
     run = run_plan(inputs)

@@ -1,4 +1,4 @@
-"""The Plan-page panels of pages/plan_risk.py render real results (Streamlit AppTest)."""
+"""The Plan-page panels of ui/risk_panels.py render real results (Streamlit AppTest)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages.plan_risk import frontier_figure, market_risk_frame
-from planning.compliance import compliance_table
-from planning.frontier import cost_risk_frontier
-from planning.loading import load_inputs
-from planning.risk import RiskSettings
+from planning.inputs.loading import load_inputs
+from planning.risk.compliance import compliance_table
+from planning.risk.frontier import cost_risk_frontier
+from planning.risk.simulate import RiskSettings
+from ui.risk_panels import frontier_figure, market_risk_frame
 
 SITES = """
     site,languages,headcount,cost_per_fte_month,hire_cost,lead_weeks
@@ -40,7 +40,7 @@ def panels(path: str) -> None:
     import pickle
     from pathlib import Path
 
-    from pages.plan_risk import render_compliance, render_frontier, render_risk_panel
+    from ui.risk_panels import render_compliance, render_frontier, render_risk_panel
 
     risk, front, table = pickle.loads(Path(path).read_bytes())
     render_risk_panel(risk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planning.risk_paths import Z90, aht_factors, ar1_scores, quantile_cases, series_rng
+from planning.risk.paths import Z90, aht_factors, ar1_scores, quantile_cases, series_rng
 
 
 def test_quantile_map_passes_through_the_three_quantiles():

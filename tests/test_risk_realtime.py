@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planning.queueing import erlang_a, service_level
-from planning.risk_realtime import service_level_grid
+from planning.requirements.queueing import erlang_a, service_level
+from planning.risk.realtime import service_level_grid
 
 
 def test_grid_matches_erlang_c():
@@ -37,9 +37,9 @@ def test_no_load_means_full_service_and_no_agents_none():
 
 @pytest.mark.parametrize("overstaff", [1.1, 1.3])
 def test_daily_answered_grid_matches_interval_by_interval(overstaff):
-    """The per-day interpolation of planning.risk against exact Erlang C per interval."""
-    from planning.queueing import service_level
-    from planning.risk_realtime import answered_by_day, factor_grid
+    """The per-day interpolation of planning.risk.simulate against exact Erlang C per interval."""
+    from planning.requirements.queueing import service_level
+    from planning.risk.realtime import answered_by_day, factor_grid
 
     rng = np.random.default_rng(4)
     paths, days, hours = 40, 7, 24

@@ -186,9 +186,9 @@ def test_sizes_are_a_large_marketplace_with_inhouse_covering_most_not_all() -> N
 
 
 def test_sample_loads_without_errors_or_warnings() -> None:
-    if importlib.util.find_spec("planning.loading") is None:
+    if importlib.util.find_spec("planning.inputs.loading") is None:
         pytest.skip("planning/loading.py (load_inputs) does not exist yet")
-    from planning.loading import load_inputs
+    from planning.inputs.loading import load_inputs
 
     inputs = load_inputs(SAMPLE, stage="plan")
     assert inputs.warnings == ()

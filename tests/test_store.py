@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from store_fixtures import FORECAST, PLAN, fresh_pg_database, pg_server_url  # noqa: F401
 
-from planning import store as store_module
-from planning.loading import load_inputs
-from planning.store import ScenarioStore, StoreError, database_url, parse_ref
-from planning.store_schema import SCHEMA_VERSION, SchemaTooNewError, events, scenarios
-from planning.writers import inputs_to_texts
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import inputs_to_texts
+from planning.store import store as store_module
+from planning.store.schema import SCHEMA_VERSION, SchemaTooNewError, events, scenarios
+from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -131,8 +131,8 @@ def test_failure_mid_save_leaves_the_store_as_it_was(url, inputs, monkeypatch):
 
 
 def _save_in_child(url: str, texts: dict, i: int, barrier) -> None:
-    from planning.store import ScenarioStore
-    from planning.writers import inputs_from_texts
+    from planning.inputs.writers import inputs_from_texts
+    from planning.store.store import ScenarioStore
 
     inputs = inputs_from_texts(texts)
     barrier.wait(timeout=60)
@@ -160,7 +160,7 @@ def test_twenty_concurrent_saves_from_processes_all_land(url, inputs):
 
 
 def _open_in_child(url: str, barrier) -> None:
-    from planning.store import ScenarioStore
+    from planning.store.store import ScenarioStore
 
     barrier.wait(timeout=60)
     ScenarioStore(url).close()
@@ -251,8 +251,8 @@ def test_nan_in_a_plan_is_stored_as_null(tmp_path, inputs):
 
 
 def test_set_changes_and_unsets_scenario_keys(tiny):
-    from planning.store_settings import apply_settings
-    from planning.validation import InputError
+    from planning.errors import InputError
+    from planning.store.settings import apply_settings
 
     base = load_inputs(tiny(forecast__csv=FORECAST,
                             scenario__toml='[plan]\nstart = "2027-01-04"\nweeks = 2\n'
@@ -268,7 +268,7 @@ def test_set_changes_and_unsets_scenario_keys(tiny):
 
 
 def test_an_older_store_is_migrated_in_place_keeping_its_scenarios(tmp_path, inputs, monkeypatch):
-    from planning import store_schema
+    from planning.store import schema as store_schema
 
     url = f"sqlite:///{tmp_path / 's.db'}"
     with ScenarioStore(url) as store:

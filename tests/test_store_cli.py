@@ -6,12 +6,12 @@ import pytest
 from openpyxl import load_workbook
 from store_fixtures import FORECAST
 
-from planning.cli import main
-from planning.loading import load_inputs
+from planning.cli.main import main
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import inputs_to_texts
 from planning.optimise import plan_to_json
 from planning.pipeline import run_plan
-from planning.store import ScenarioStore
-from planning.writers import inputs_to_texts
+from planning.store.store import ScenarioStore
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from store_fixtures import FORECAST, PLAN
 
-from planning import store as store_module
-from planning.loading import load_inputs
-from planning.store import ScenarioStore, StoreError
-from planning.writers import inputs_from_texts, inputs_to_texts
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import inputs_from_texts, inputs_to_texts
+from planning.store import store as store_module
+from planning.store.store import ScenarioStore, StoreError
 
 CTX = mp.get_context("fork")
 NOBODY = 65534
@@ -223,7 +223,7 @@ def test_full_disk_is_a_clear_error_and_the_store_stays_as_it_was(tmp_path, inpu
 
 
 def test_cli_reports_a_read_only_store_in_words(tmp_path, inputs, tiny, capsys):
-    from planning.cli import main
+    from planning.cli.main import main
 
     db = tmp_path / "store.db"
     with ScenarioStore(str(db)) as store:

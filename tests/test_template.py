@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from planning.loading import load_inputs
-from planning.schema import TABLES
-from planning.template import write_template
+from planning.inputs.loading import load_inputs
+from planning.inputs.schema import TABLES
+from planning.inputs.template import write_template
 
 
 def test_template_has_every_table_header_and_notes(tmp_path):
@@ -52,7 +52,7 @@ def test_workbook_errors_name_sheet_and_row(tmp_path):
     book["markets"].append(["ID", "id", 2])
     book["queues"].append(["listing", "deferrable", -1, 24])
     book.save(path)
-    from planning.validation import InputError
+    from planning.errors import InputError
 
     try:
         load_inputs(path)

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning.loading import load_inputs
-from planning.variance import (
+from planning.actuals.variance import (
     FACTORS,
     explain_sentence,
     requirement_variance,
     shapley_effects,
     variance_summary,
 )
+from planning.inputs.loading import load_inputs
 
 WEEKLY_COST = 1600 * 12 / 52  # Jakarta's cost_per_fte_month as a weekly cost
 
@@ -192,7 +192,7 @@ def test_effects_add_up_on_many_rows(tiny) -> None:
 
 
 def test_a_requirements_table_without_drivers_is_explained(tiny) -> None:
-    from planning.validation import InputError
+    from planning.errors import InputError
 
     inputs = _inputs(tiny, """
         market,queue,week,cases

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.loading import load_inputs
-from planning.writers import inputs_from_texts, inputs_to_texts, write_inputs
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import inputs_from_texts, inputs_to_texts, write_inputs
 
 
 def _same(a, b):

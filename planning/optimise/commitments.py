@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planning.actuals.replan import Commitments
+from planning.errors import InputError, Issue
 from planning.optimise.build import Model
-from planning.replan import Commitments
-from planning.validation import InputError, Issue
 
 
 def commitment_issues(model: Model, commitments: Commitments) -> list[Issue]:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from planning.inputs import Inputs
+from planning.errors import InputError, Issue
+from planning.inputs.tables import Inputs
 from planning.periods import quarter_labels
-from planning.validation import InputError, Issue
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 #: default shortfall penalty = this x the highest weekly cost of one FTE

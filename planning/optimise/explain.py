@@ -15,18 +15,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import pulp
 
+from planning.actuals.replan import Commitments
 from planning.optimise.build import Model, build_model
+from planning.optimise.commitments import apply_commitments
 from planning.optimise.data import ModelData
 from planning.optimise.extract import value
 from planning.optimise.solve import PlanStatus, rhs_change, solve
-
-if TYPE_CHECKING:
-    from planning.replan import Commitments
 
 LIMITS = {
     "max_headcount": ("headcount cap (max_headcount)", "<=", "per FTE more headcount allowed in every week"),
@@ -241,7 +239,6 @@ def explanation_lps(plan: Model, commitments: Commitments | None = None
     for label, fixed in {"fixed_hires": _starts_values(plan), "with_hiring": None}.items():
         lp = build_model(d, integer=False, fixed_starts=fixed)
         if commitments is not None:
-            from planning.optimise.commitments import apply_commitments
 
             apply_commitments(lp, commitments)
         res = solve(lp, time_limit_s=d.time_limit_s, mip_gap=d.mip_gap, seed=d.seed, mip=False)

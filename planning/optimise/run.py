@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planning.inputs import Inputs
+from planning.actuals.replan import Commitments
+from planning.inputs.tables import Inputs
 from planning.optimise.ask import hiring_schedule, market_ask, site_ask, vendor_ask
 from planning.optimise.build import build_model
+from planning.optimise.commitments import apply_commitments
 from planning.optimise.data import build_data
 from planning.optimise.explain import (
     binding_limits,
@@ -20,9 +21,6 @@ from planning.optimise.explain import (
 )
 from planning.optimise.extract import extract
 from planning.optimise.solve import PlanStatus, solve
-
-if TYPE_CHECKING:
-    from planning.replan import Commitments
 
 
 def _empty() -> pd.DataFrame:
@@ -92,7 +90,6 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     data = build_data(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
     model = build_model(data)
     if commitments is not None:
-        from planning.optimise.commitments import apply_commitments
 
         apply_commitments(model, commitments)
     build_s = time.perf_counter() - t0

@@ -18,7 +18,7 @@ try:
 except ImportError:  # reported as a plan with status error, see solve()
     highspy = None
 
-from planning.optimise.build import Model
+from planning.optimise.build import Model, name
 
 
 class PlanStatus(StrEnum):
@@ -50,10 +50,13 @@ MISSING_SOLVER = ("the HiGHS solver library is not installed or cannot be loaded
 #: before: a plan with a number above this is refused with its name instead of solved wrongly.
 MAX_MAGNITUDE = 1e12
 
+#: Extra HiGHS options for every solve, e.g. ``{"objective_target": 1e30}`` to stop at the
+#: first plan found: tests use it to reach a stopped-with-a-plan status without racing the clock.
+EXTRA_HIGHS_OPTIONS: dict[str, object] = {}
+
 
 def too_large(model: Model) -> str | None:
     """Words naming the first right-hand side, bound or cost beyond :data:`MAX_MAGNITUDE`."""
-    from planning.optimise.build import name
 
     for family, rows in model.con.items():
         for key, con in rows.items():
@@ -75,7 +78,7 @@ def classify(status: highspy.HighsModelStatus, has_plan: bool) -> PlanStatus:
     m = highspy.HighsModelStatus
     if status == m.kOptimal and has_plan:
         return PlanStatus.OPTIMAL
-    stopped = {m.kTimeLimit, m.kInterrupt, m.kIterationLimit, m.kSolutionLimit}
+    stopped = {m.kTimeLimit, m.kInterrupt, m.kIterationLimit, m.kSolutionLimit, m.kObjectiveTarget}
     if status in stopped and has_plan:
         return PlanStatus.TIME_LIMIT
     return PlanStatus.ERROR
@@ -94,7 +97,7 @@ def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
     if (problem := too_large(model)) is not None:
         return SolveOutcome(PlanStatus.ERROR, None, None, 0.0, f"refused: {problem}")
     solver = pulp.HiGHS(msg=False, mip=mip, timeLimit=time_limit_s, gapRel=mip_gap,
-                        random_seed=int(seed))
+                        random_seed=int(seed), **EXTRA_HIGHS_OPTIONS)
     start = time.perf_counter()
     try:
         model.prob.solve(solver)

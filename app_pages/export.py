@@ -1,0 +1,89 @@
+"""Export page: the finance workbook (built only when clicked) and the plan's tables as CSV."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import streamlit as st
+
+from planning.inputs.writers import table_to_csv
+from planning.optimise import plan_to_json
+from planning.reports.workbook import workbook_bytes
+from ui import state
+
+
+def workbook_maker(run, inputs, meta):
+    """A callable that builds the .xlsx when the user clicks (nothing is built before).
+    meta: the saved scenario's ScenarioMeta (name, version, status) or None."""
+    def make() -> bytes:
+
+        return workbook_bytes(inputs, plan_to_json(run.plan), requirements=run.requirements,
+                              forecast=run.forecast, meta=meta)
+    return make
+
+
+def csv_tables(run) -> dict[str, object]:
+    """The plan's tables (contract names) plus requirements and forecast."""
+    plan = run.plan
+    tables = {name: getattr(plan, name) for name in
+              ("sites", "vendors", "allocation", "shortfall", "quarterly", "ask_sites",
+               "ask_vendors", "ask_markets", "hiring", "binding", "marginal_cost")}
+    tables["requirements"] = run.requirements
+    if run.forecast is not None:
+        tables["forecast"] = run.forecast
+    return tables
+
+
+def zip_maker(run):
+    def make() -> bytes:
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, frame in csv_tables(run).items():
+                z.writestr(f"{name}.csv", table_to_csv(frame))
+        return buf.getvalue()
+    return make
+
+
+def one_csv(frame):
+    def make() -> str:
+
+        return table_to_csv(frame)
+    return make
+
+
+def main() -> None:
+    inputs = state.page_inputs("Export")
+    if inputs is None:
+        return
+    done = state.cached_plan()
+    if done is None:
+        st.info("No plan for the current inputs yet: press **Re-plan** on the Plan page, then "
+                "come back to download it.")
+        return
+    if done.error is not None:
+        state.show_error(done, "The plan")
+        return
+    run = done.value
+    name = state.slug(f"{state.label()}-{state.scenario_name()}")
+    st.subheader("Finance workbook")
+    st.caption("Summary with the quarterly headcount ask, costs as live formulas, the plan's "
+               "tables, the assumptions, the forecast and requirements behind them, and the "
+               "inputs (the workbook can be uploaded again). Built when you click.")
+    st.download_button("Download the workbook (.xlsx)",
+                       workbook_maker(run, state.inputs_as_run(), state.saved_meta()),
+                       file_name=f"headcount-plan-{name}.xlsx", mime=state.XLSX, type="primary",
+                       key="export_workbook", icon=":material/download:")
+    st.subheader("CSV files")
+    st.download_button("Download every table (.zip of CSV)", zip_maker(run),
+                       file_name=f"headcount-plan-{name}-csv.zip", mime="application/zip",
+                       key="export_zip")
+    tables = csv_tables(run)
+    pick = st.selectbox("One table", list(tables), key="export_table")
+    st.download_button(f"Download {pick}.csv", one_csv(tables[pick]), file_name=f"{pick}.csv",
+                       mime="text/csv", key="export_csv")
+    st.dataframe(tables[pick].head(200), hide_index=True, key="export_preview")
+
+
+main()

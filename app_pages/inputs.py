@@ -1,0 +1,224 @@
+"""Inputs page: load a data set, edit the assumptions and the small tables, see errors."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from planning.errors import InputError, issues_frame
+from planning.inputs.scenario_toml import parse_scenario
+from planning.inputs.schema import TABLES
+from planning.inputs.template import write_template
+from planning.inputs.writers import inputs_from_texts, inputs_to_texts
+from ui import state
+
+EDITABLE = ("markets", "queues", "sites", "vendors")
+
+
+@st.cache_data(show_spinner=False)
+def template_bytes() -> bytes:
+    """The empty input workbook (planning.inputs.template), built once per process."""
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(Path(tmp) / "template.xlsx").read_bytes()
+
+
+def load_section() -> None:
+    st.subheader("Data set")
+    st.caption(f"Loaded: **{state.label()}**, scenario **{state.scenario_name()}**. "
+               "A workbook needs a sheet per table; CSV files are named after their table "
+               "(markets.csv, queues.csv, ...) plus scenario.toml.")
+    with st.form("upload_form", clear_on_submit=False):
+        files = st.file_uploader("Upload a workbook (.xlsx) or CSV files and scenario.toml",
+                                 type=["xlsx", "csv", "toml"], accept_multiple_files=True,
+                                 key="upload_files", max_upload_size=state.UPLOAD_LIMIT_MB)
+        load = st.form_submit_button("Load the uploaded files", type="primary",
+                                     key="upload_load")
+    if load:
+        if not files:
+            st.warning("Choose one workbook, or the CSV files and scenario.toml, first.")
+        elif state.load_uploads(list(files)):
+            st.success(f"Loaded {state.label()}.", icon=":material/check_circle:")
+    cols = st.columns(2)
+    cols[0].download_button("Download the empty template (.xlsx)", template_bytes,
+                            file_name="headcount-template.xlsx", key="template_download",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if cols[1].button("Load the sample data set", key="load_sample") and state.load_path(
+            state.APP_DIR / "data" / "sample", "data/sample"):
+        st.success("Loaded the sample data set.", icon=":material/check_circle:")
+    issues = state.load_issues()
+    if issues is not None and len(issues):
+        state.show_issues(issues, "The upload was not loaded")
+
+
+def assumptions_form(inputs) -> None:
+    st.subheader("Assumptions")
+    sc = inputs.scenario
+    with st.form("assumptions_form"):
+        c = st.columns(4)
+        hours = c[0].number_input("Hours per week (contracted)", 1.0, 80.0,
+                                  float(sc.workforce.hours_per_week), 1.0, key="a_hours")
+        shrinkage = c[1].number_input("Shrinkage (share of hours)", 0.0, 0.95,
+                                      float(sc.workforce.shrinkage), 0.01, key="a_shrinkage",
+                                      help="Leave, training, meetings, wellness time.")
+        occupancy = c[2].number_input("Max occupancy", 0.05, 1.0,
+                                      float(sc.workforce.max_occupancy), 0.01, key="a_occupancy")
+        quantile = c[3].number_input("Forecast quantile staffed to", 0.01, 0.99,
+                                     float(sc.plan.quantile), 0.05, key="a_quantile",
+                                     help="0.5 = P50, 0.9 = P90; the forecast needs this column.")
+        c = st.columns(4)
+        volume = c[0].number_input("Volume multiplier", 0.0, 10.0,
+                                   float(sc.levers.volume_multiplier), 0.05, key="a_volume")
+        aht = c[1].number_input("AHT multiplier", 0.05, 10.0, float(sc.levers.aht_multiplier),
+                                0.05, key="a_aht")
+        automation = c[2].number_input("Automation delta", -1.0, 1.0,
+                                       float(sc.levers.automation_delta), 0.01, key="a_automation",
+                                       help="Added to every automation rate, clipped to [0, 1].")
+        integer = c[3].checkbox("Whole-person hires (MIP)", sc.solver.integer_hires,
+                                key="a_integer")
+        c = st.columns(4)
+        limit = c[0].number_input("Solver time limit (s)", 1.0, 3600.0,
+                                  float(sc.solver.time_limit_s), 5.0, key="a_time_limit")
+        gap = c[1].number_input("MIP gap", 0.0, 0.5, float(sc.solver.mip_gap), 1e-4,
+                                format="%.4f", key="a_mip_gap")
+        budget = c[2].number_input("Budget per quarter (0 = none)", 0.0, None,
+                                   float(sc.solver.budget_per_quarter or 0.0), 100000.0,
+                                   key="a_budget")
+        applied = st.form_submit_button("Apply assumptions", type="primary", key="a_apply")
+    if applied:
+        changes = {
+            "plan": {"quantile": quantile},
+            "workforce": {"hours_per_week": hours, "shrinkage": shrinkage,
+                          "max_occupancy": occupancy},
+            "levers": {"volume_multiplier": volume, "aht_multiplier": aht,
+                       "automation_delta": automation},
+            "solver": {"integer_hires": integer, "time_limit_s": limit, "mip_gap": gap,
+                       "budget_per_quarter": budget if budget > 0 else None},
+        }
+        apply_scenario(inputs, changes)
+
+
+def apply_scenario(inputs, changes: dict) -> None:
+    """Check the changed scenario with the contract's rules, then make it current."""
+    import dataclasses
+
+
+    raw = inputs.scenario.to_dict()
+    for section, values in changes.items():
+        raw[section].update({k: v for k, v in values.items() if v is not None})
+        for k, v in values.items():
+            if v is None:
+                raw[section].pop(k, None)
+    scenario, issues = parse_scenario(raw, "scenario")
+    if scenario is None:
+        state.show_issues(issues_frame(issues), "The assumptions were not applied")
+        return
+    state.set_inputs(dataclasses.replace(inputs, scenario=scenario))
+    st.success("Assumptions applied. The forecast, requirements and plan pages use them; "
+               "press **Re-plan** on the Plan page to optimise.", icon=":material/check_circle:")
+
+
+def editor_frame(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table as the editor shows it: lists as ``a;b`` text, numbers as numbers."""
+    kinds = {c.name: c.kind for c in TABLES[name].columns}
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        kind = kinds.get(col, "str")
+        if kind.startswith("list"):
+            out[col] = frame[col].map(lambda v: ";".join(str(x) for x in v)
+                                      if isinstance(v, tuple | list) else ("" if v is None else str(v)))
+        elif kind in ("float", "int"):
+            out[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        elif kind == "bool":
+            out[col] = frame[col].astype(bool)
+        else:
+            out[col] = frame[col].astype(str)
+    return out.reset_index(drop=True)
+
+
+def _text(value, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if kind == "bool":
+        return "true" if bool(value) else "false"
+    if kind in ("int", "float"):
+        x = float(value)
+        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    return str(value)
+
+
+def editor_csv(edited: pd.DataFrame, name: str) -> str:
+    """The edited table as contract CSV text (blank cells stay blank)."""
+    kinds = {c.name: c.kind for c in TABLES[name].columns}
+    out = pd.DataFrame({col: [_text(v, kinds.get(col, "str")) for v in edited[col]]
+                        for col in edited.columns})
+    buf = StringIO()
+    out.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def apply_table(inputs, name: str, edited: pd.DataFrame) -> None:
+    """Re-validate every table with the edited one in place; on success make it current."""
+    import dataclasses
+
+
+    texts = inputs_to_texts(inputs)
+    texts[f"{name}.csv"] = editor_csv(edited, name)
+    try:
+        new = inputs_from_texts(texts, source=inputs.source)
+    except InputError as exc:
+        state.show_issues(issues_frame(exc.issues), f"The {name} edits were not applied")
+        return
+    state.set_inputs(dataclasses.replace(new, source=inputs.source))
+    state.reset_widgets((f"edit_{name}",))
+    state.flash(f"{name} updated ({len(edited)} rows): forecast, requirements and plan use it; "
+                "press Re-plan on the Plan page to optimise.")
+    st.rerun()
+
+
+def tables_section(inputs) -> None:
+    st.subheader("Tables")
+    st.caption("Edit cells, add or delete rows, then press Apply: every table is validated "
+               "again and nothing changes if there is an error. Lists are `;`-separated.")
+    name = st.radio("Table", EDITABLE, horizontal=True, key="edit_table")
+    frame = inputs.table(name)
+    if frame is None:
+        st.info(f"No {name} table in this data set.")
+        return
+    with st.form(f"edit_{name}_form"):
+        edited = st.data_editor(editor_frame(frame, name), num_rows="dynamic",
+                                key=f"edit_{name}", hide_index=True)
+        apply = st.form_submit_button(f"Apply {name} changes", key=f"apply_{name}")
+    if apply:
+        apply_table(inputs, name, edited)
+
+
+def main() -> None:
+    st.title("Inputs")
+    state.show_flash()
+    load_section()
+    inputs = state.inputs()
+    if inputs is None:
+        state.no_data_message()
+        return
+    if inputs.warnings:
+        with st.expander(f"{len(inputs.warnings)} warning(s) about this data set"):
+            st.dataframe(issues_frame(inputs.warnings), hide_index=True, key="input_warnings")
+    assumptions_form(inputs)
+    tables_section(state.inputs())
+    others = [n for n in TABLES if n not in EDITABLE
+              and (f := inputs.table(n)) is not None and len(f)]
+    if others and st.toggle("Show the other tables (read only)", key="show_other_tables"):
+        name = st.selectbox("Table", others, key="other_table")
+        frame = inputs.table(name)
+        st.caption(f"{name}: {len(frame):,} rows" + (", the first 1,000 shown" if len(frame) > 1000
+                                                      else ""))
+        st.dataframe(frame.head(1000), hide_index=True, key="view_other")
+
+
+main()

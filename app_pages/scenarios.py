@@ -1,0 +1,260 @@
+"""Scenarios page: save, load, compare side by side, and submit or approve a scenario."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from planning.inputs.writers import scenario_bundle
+from planning.optimise import plan_to_json
+from planning.reports.compare import compare_plans
+from planning.reports.workbook import workbook_bytes
+from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
+from ui import charts, state
+from ui.jobs import JOBS
+
+CURRENT, BASELINE = "current (this session)", "as loaded (baseline)"
+#: per-quarter rows of the side-by-side table: (label, column of Comparison.by_quarter)
+QUARTER_ROWS = (("cost", "cost"), ("in-house headcount", "inhouse_headcount"),
+                ("vendor FTE", "vendor_fte"), ("required FTE", "required_fte"),
+                ("shortfall FTE", "shortfall_fte"))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+
+    return ScenarioStore(url)
+
+
+def store():
+    """The scenario store named by HEADCOUNT_DB (one per process and database)."""
+
+    return _store(database_url(os.environ.get("HEADCOUNT_DB")))
+
+
+def stored(ref: str):
+    """A saved version, read once per process (saved versions never change)."""
+
+    name, version = parse_ref(ref)
+    done = JOBS.submit("stored", f"{store().url}|{ref}",
+                       lambda: store().load(name, version)).result()
+    if done.error is not None:
+        raise done.error
+    return done.value
+
+
+def current_side():
+    """(label, plan dict, inputs, run) of the current inputs' plan, or None if not solved."""
+
+    done = state.cached_plan()
+    if done is None or done.error is not None:
+        return None
+    plan = state.memo("plan_json", state.current_plan_key(),
+                      make=lambda: plan_to_json(done.value.plan))
+    return CURRENT, plan, state.inputs(), done.value
+
+
+def baseline_side(run: bool):
+
+    base = state.loaded()
+    if base is None:
+        return None
+    done = state.plan_for(base, run=run, label="the baseline")
+    if done is None or done.error is not None:
+        return None
+    plan = state.memo("plan_json", state.plan_key_for(base),
+                      make=lambda: plan_to_json(done.value.plan))
+    return BASELINE, plan, base, done.value
+
+
+def save_section() -> None:
+    st.subheader("Save the current scenario")
+    side = current_side()
+    if side is None:
+        st.info("Solve the current inputs on the **Plan** page first (press Re-plan).")
+        return
+    with st.form("save_form", clear_on_submit=True):
+        c = st.columns([2, 3])
+        name = c[0].text_input("Name", key="save_name", max_chars=200,
+                               placeholder="e.g. shrinkage 35%")
+        comment = c[1].text_input("Comment", key="save_comment", max_chars=500)
+        saved = st.form_submit_button("Save scenario", type="primary", key="save_submit")
+    if saved:
+
+        run = side[3]
+        try:
+            meta = store().save(name, state.inputs_as_run(), side[1], comment=comment or None,
+                                requirements=run.requirements, forecast=run.forecast)
+        except StoreError as exc:
+            st.error(f"{exc} The scenario is still open in this session: download it so "
+                     "nothing is lost.", icon=":material/error:")
+            st.download_button("Download the unsaved scenario (inputs and plan.json, .zip)",
+                               data=scenario_bundle(state.inputs_as_run(), side[1]),
+                               file_name="unsaved-scenario.zip", mime="application/zip",
+                               key="save_failed_download")
+            return
+        state.mark_saved(meta.label, meta)
+        st.success(f"Saved {meta.label} as a draft.", icon=":material/check_circle:")
+
+
+def options() -> list[str]:
+    saved = store().list()
+    return [CURRENT, BASELINE, *[f"{n}@{v}" for n, v in zip(saved["name"], saved["version"],
+                                                             strict=True)]]
+
+
+def side_of(choice: str):
+    if choice == CURRENT:
+        return current_side()
+    if choice == BASELINE:
+        return baseline_side(run=True)
+    s = stored(choice)
+    return s.label, s.plan, s.inputs, None
+
+
+def compare_section() -> None:
+
+    st.subheader("Compare")
+    opts = options()
+    default = [BASELINE, CURRENT] if state.modified() else [BASELINE]
+    picked = st.multiselect("Scenarios (the first is the reference A; each other is B)", opts,
+                            default=default, key="cmp_pick")
+    if len(picked) < 2:
+        st.caption("Pick two or more: e.g. the baseline and the current inputs after a change.")
+        return
+    sides = []
+    for choice in picked:
+        side = side_of(choice)
+        if side is None:
+            st.warning(f"{choice}: no plan yet. Press **Re-plan** on the Plan page first.")
+            return
+        sides.append(side[:3])
+    comps = [compare_plans(sides[0], b) for b in sides[1:]]
+    by_label = {comp.label_b: side for comp, side in zip(comps, sides[1:], strict=True)}
+    table = side_by_side(sides[0][0], comps)
+    st.dataframe(table, hide_index=True, key="cmp_table", column_config={
+        c: st.column_config.NumberColumn(c, format="%,.1f") for c in table.columns[1:]})
+    for comp in comps:
+        st.markdown(f"#### {comp.label_b} against {comp.label_a}")
+        for line in comp.explain():
+            st.markdown("- " + line)
+        st.plotly_chart(charts.waterfall_figure(cost_steps(comp),
+                                                f"Total cost: {comp.label_a} to {comp.label_b}"),
+                        key=f"cmp_waterfall_{comp.label_b}")
+        st.download_button(f"Download the workbook of {comp.label_b} with this comparison",
+                           comparison_maker(by_label[comp.label_b], comp),
+                           file_name=f"comparison-{state.slug(comp.label_b)}.xlsx",
+                           mime=state.XLSX, key=f"cmp_xlsx_{comp.label_b}")
+        if st.toggle("Show by quarter, market and source, and the input differences",
+                     key=f"cmp_show_{comp.label_b}"):
+            st.dataframe(comp.by_quarter, hide_index=True, key=f"cmp_q_{comp.label_b}")
+            st.dataframe(comp.by_market, hide_index=True, key=f"cmp_m_{comp.label_b}")
+            st.dataframe(comp.by_pool, hide_index=True, key=f"cmp_p_{comp.label_b}")
+            st.dataframe(comp.input_differences, hide_index=True, key=f"cmp_d_{comp.label_b}")
+
+
+def comparison_maker(side, comp):
+    """Builds B's finance workbook with a Comparison sheet, only when clicked."""
+    def make() -> bytes:
+
+        _label, plan, inputs = side
+        return workbook_bytes(inputs, plan, comparison=comp)
+    return make
+
+
+def side_by_side(label_a: str, comps) -> pd.DataFrame:
+    """One column per scenario: total cost, shortfall and per-quarter cost and headcount,
+    with each B's delta to A."""
+    first = comps[0]
+    rows = {"total cost": ("total_cost", None), "shortfall FTE-weeks": ("shortfall_fte_weeks", None)}
+    cols: dict[str, dict[str, float]] = {label_a: {}}
+    for comp in comps:
+        cols[comp.label_b] = {}
+        cols[f"Δ {comp.label_b}"] = {}
+    t0 = first.totals.set_index("metric")
+    for label, (metric, _) in rows.items():
+        cols[label_a][label] = t0.loc[metric, "a"]
+    for rec in first.by_quarter.to_dict("records"):
+        for what, col in QUARTER_ROWS:
+            cols[label_a][f"{rec['quarter']} {what}"] = rec[f"{col}_a"]
+    for comp in comps:
+        t = comp.totals.set_index("metric")
+        for label, (metric, _) in rows.items():
+            cols[comp.label_b][label] = t.loc[metric, "b"]
+            cols[f"Δ {comp.label_b}"][label] = t.loc[metric, "delta"]
+        for rec in comp.by_quarter.to_dict("records"):
+            for what, col in QUARTER_ROWS:
+                cols[comp.label_b][f"{rec['quarter']} {what}"] = rec[f"{col}_b"]
+                cols[f"Δ {comp.label_b}"][f"{rec['quarter']} {what}"] = rec[f"{col}_delta"]
+    out = pd.DataFrame(cols)
+    out.index.name = "metric"
+    return out.reset_index()
+
+
+def cost_steps(comp) -> pd.DataFrame:
+    """Waterfall steps: A's total cost, the cost change of each site and vendor, B's total."""
+    t = comp.totals.set_index("metric")
+    pools = comp.by_pool.groupby("pool", sort=False)["cost_delta"].sum()
+    pools = pools[pools.abs() >= 0.5]
+    steps = [{"label": comp.label_a, "value": t.loc["total_cost", "a"], "kind": "absolute"}]
+    steps += [{"label": p, "value": v, "kind": "relative"} for p, v in pools.items()]
+    steps.append({"label": comp.label_b, "value": t.loc["total_cost", "b"], "kind": "total"})
+    return pd.DataFrame(steps)
+
+
+def saved_section() -> None:
+
+    st.subheader("Saved scenarios")
+    saved = store().list()
+    if saved.empty:
+        st.caption(f"Nothing saved yet (database: {store().url}).")
+        return
+    st.dataframe(saved, hide_index=True, key="saved_table")
+    refs = [f"{n}@{v}" for n, v in zip(saved["name"], saved["version"], strict=True)]
+    c = st.columns(2)
+    with c[0].form("load_form"):
+        ref = st.selectbox("Scenario", refs, index=len(refs) - 1, key="load_ref")
+        if st.form_submit_button("Load into the app", key="load_submit"):
+            s = stored(ref)
+            state.set_loaded(s.inputs, f"scenario {s.label}", scenario=s.label, meta=s.meta)
+            state.flash(f"Loaded {s.label}: its plan is re-solved on the Plan page.")
+            st.rerun()
+    with c[1].form("status_form"):
+        ref = st.selectbox("Scenario", refs, index=len(refs) - 1, key="status_ref")
+        status = st.radio("Mark as", ["submitted", "approved", "rejected"], horizontal=True,
+                          key="status_value")
+        comment = st.text_input("Comment (required)", key="status_comment", max_chars=500)
+        if st.form_submit_button("Change status", key="status_submit"):
+
+            name, version = parse_ref(ref)
+            try:
+                meta = store().set_status(name, status, comment=comment, version=version)
+                state.flash(f"{meta.label} is now {meta.status}.")
+                st.rerun()
+            except StoreError as exc:
+                st.error(str(exc))
+    name = str(st.session_state.get("status_ref") or refs[-1]).rpartition("@")[0]
+    st.markdown(f"**History of {name}** (the scenario picked under *Mark as*)")
+    st.dataframe(store().history(name), hide_index=True, key="history_table")
+
+
+def main() -> None:
+    st.title("Scenarios")
+    state.show_flash()
+    if state.inputs() is None:
+        state.no_data_message()
+        return
+    try:
+        store()
+    except Exception as exc:  # an unreachable or unwritable database
+        st.error(f"The scenario store cannot be opened: {exc}. Set HEADCOUNT_DB to a writable "
+                 "SQLite path or a database URL.")
+        return
+    save_section()
+    compare_section()
+    saved_section()
+
+
+main()

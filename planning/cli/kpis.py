@@ -1,0 +1,112 @@
+"""``headcount kpis DATA --out kpis.xlsx``: plan versus actual from the command line.
+
+The actuals come from the actual_* tables of DATA. The plan they are read against is solved
+from DATA (forecast, requirements, plan: as ``headcount plan`` would) unless ``--plan
+plan.json`` and ``--requirements requirements.csv`` (from ``headcount plan`` / ``headcount
+requirements``) are given. ``--replan DIR`` also writes the inputs of a re-plan from the
+week after the last actuals (see planning/replan.py) as a folder ``headcount plan`` reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from planning.actuals.kpis import compute_kpis
+from planning.actuals.replan import replan_from_plan
+from planning.actuals.tables import PlanTables, has_actuals, ignored_weeks
+from planning.actuals.variance import explain_sentence
+from planning.cli.common import print_warnings
+from planning.errors import InputError, Issue
+from planning.fileio import write_atomic
+from planning.inputs.loading import load_inputs
+from planning.inputs.writers import write_inputs
+from planning.pipeline import forecast_table, requirements_table, run_plan
+from planning.reports.kpi_sheet import kpi_workbook_bytes
+
+
+def _read_requirements(path: str) -> pd.DataFrame:
+    try:
+        req = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise InputError([Issue(Path(path).name, None, None, None, f"cannot be read ({exc})")]) from exc
+    missing = [c for c in ("market", "queue", "week", "required_fte") if c not in req.columns]
+    if missing:
+        raise InputError([Issue(Path(path).name, None, ", ".join(missing), None,
+                                "column is missing: write it with `headcount requirements`")])
+    req["week"] = pd.to_datetime(req["week"], errors="coerce")
+    if req["week"].isna().any():
+        row = int(req.index[req["week"].isna()][0]) + 2
+        raise InputError([Issue(Path(path).name, row, "week", None, "must be a date YYYY-MM-DD")])
+    return req
+
+
+def _read_plan(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError([Issue(Path(path).name, None, None, None,
+                                f"is not a readable plan.json ({exc})")]) from exc
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+
+    inputs = load_inputs(args.data, stage="plan" if args.plan is None else None)
+    print_warnings(inputs)
+    if not has_actuals(inputs):
+        raise InputError([Issue("actual_queues", None, None, None,
+                                "table is missing: the KPIs compare actual_queues, actual_sites "
+                                "and actual_vendors with the plan; provide at least one")])
+    skipped = ignored_weeks(inputs)
+    if len(skipped):
+        print(f"note: {len(skipped)} week(s) of actuals lie outside the plan and are ignored "
+              f"(first {skipped[0].date()})", file=sys.stderr)
+    forecast = None
+    if args.requirements:
+        req = _read_requirements(args.requirements)
+    else:
+        forecast = forecast_table(inputs) if inputs.requirements is None else None
+        req = requirements_table(inputs, forecast)
+    if args.plan:
+        plan = PlanTables.from_json(_read_plan(args.plan))
+    else:
+        run = run_plan(inputs, forecast=forecast, requirements=req)
+        plan = PlanTables.from_result(run.plan)
+    report = compute_kpis(inputs, req, plan)
+    data = kpi_workbook_bytes(report)
+    write_atomic(Path(args.out), lambda tmp: tmp.write_bytes(data))
+    weeks = report.weeks
+    print(f"wrote {args.out}: KPIs of {len(weeks)} week(s) "
+          + (f"{weeks.min().date()} to {weeks.max().date()}" if len(weeks) else ""))
+    if not report.variance_summary.empty:
+
+        top = report.variance_summary.reindex(
+            report.variance_summary["difference_fte"].abs().sort_values(ascending=False).index)
+        for _, row in top.head(3).iterrows():
+            print("  " + explain_sentence(row))
+    if args.replan:
+
+        rp, _ = replan_from_plan(inputs, plan, forecast=forecast)
+        write_inputs(rp.inputs, args.replan)  # `headcount plan DIR` honours the commitments
+        print(f"wrote {args.replan}: inputs of a re-plan from {rp.start.date()} "
+              f"({rp.inputs.scenario.plan.weeks} weeks; {len(rp.changes)} input value(s) from actuals)")
+    return 0
+
+
+def add_kpis_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``headcount kpis``."""
+    p = sub.add_parser("kpis", help="plan versus actual: KPIs, traffic lights and the variance "
+                                    "split, as an Excel workbook")
+    p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook with "
+                                "actual_queues / actual_sites / actual_vendors")
+    p.add_argument("--out", default="kpis.xlsx", help="workbook to write (default kpis.xlsx)")
+    p.add_argument("--plan", help="plan.json to compare with (default: solve the plan from DATA)")
+    p.add_argument("--requirements", help="requirements.csv with drivers (from `headcount "
+                                          "requirements`; default: computed from DATA)")
+    p.add_argument("--replan", metavar="DIR", help="also write the inputs of a re-plan from the "
+                                                   "week after the last actuals to this folder")
+    p.set_defaults(func=cmd_kpis)

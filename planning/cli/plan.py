@@ -1,0 +1,101 @@
+"""``headcount plan DATA``: run the pipeline to an optimised plan; write plan.json and plan.xlsx.
+
+Registered in :mod:`planning.cli.main`; bad input raises InputError, which the CLI reports with
+exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
+from planning.cli.types import gap, positive
+from planning.fileio import write_atomic, write_csv_atomic
+from planning.inputs.loading import load_inputs
+from planning.optimise.output import plan_to_json
+from planning.optimise.run import PlanResult
+from planning.optimise.solve import PlanStatus
+from planning.pipeline import run_plan
+from planning.reports.workbook import write_workbook
+
+DEFAULT_OUT = "plan_out"
+
+
+def _money(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def headline(result: PlanResult) -> str:
+    """A few lines a moderation head reads first: status, cost, shortfall, the ask."""
+    if result.status == PlanStatus.ERROR:
+        return f"status: error - {result.message}"
+    lines = [f"status: {result.status.value}"
+             + (f" (gap {100 * result.gap:.3f}%)" if result.gap else "")
+             + (f" - {result.message}" if result.message else ""),
+             f"total cost: {_money(result.total_cost)}; shortfall: "
+             f"{result.shortfall_fte_weeks:,.1f} FTE-weeks"]
+    if len(result.shortfall):
+        top = result.shortfall.groupby(["market", "queue"])["fte"].sum().sort_values(ascending=False)
+        worst = ", ".join(f"{m}/{q} {v:,.1f}" for (m, q), v in top.head(3).items())
+        lines.append(f"  most uncovered (FTE-weeks): {worst}")
+    if len(result.budget) and (result.budget["overrun"] > 0).any():
+        over = result.budget[result.budget["overrun"] > 0]
+        lines.append("  budget overrun: " + ", ".join(
+            f"{r.quarter} {_money(r.overrun)}" for r in over.itertuples()))
+    if "overtime_fte" in result.sites:
+        lines.append(f"  overtime: {result.sites['overtime_fte'].sum():,.1f} FTE-weeks, "
+                     f"cost {_money(float(result.sites['overtime_cost'].sum()))}")
+    if len(result.surge):
+        lines.append(f"  vendor surge: {result.surge['fte'].sum():,.1f} FTE-weeks, "
+                     f"cost {_money(float(result.surge['cost'].sum()))}")
+    lines.append("quarterly ask:")
+    for r in result.ask_sites.itertuples():
+        req = "" if r.starts == 0 or r.requisitions_open_by is None or str(r.requisitions_open_by) == "NaT" \
+            else f", requisitions open by {r.requisitions_open_by.date()}"
+        lines.append(f"  {r.quarter} site {r.site}: end headcount {r.end_headcount:,.1f}, "
+                     f"{r.starts:,.0f} starts{req}")
+    for r in result.ask_vendors.itertuples():
+        lines.append(f"  {r.quarter} vendor {r.vendor}: {r.fte:,.1f} FTE contracted")
+    return "\n".join(lines)
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Forecast, requirements and the optimised plan; write OUT/plan.json, the finance
+    workbook OUT/plan.xlsx and the forecast and requirements behind them as CSV."""
+
+    inputs = load_inputs(args.data, stage="plan")
+    print_warnings(inputs)
+    run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
+    result = run.plan
+    out = Path(args.out)
+    plan = plan_to_json(result)
+    doc = json.dumps(plan, indent=1, allow_nan=False) + "\n"
+    print(headline(result))
+    written = [write_atomic(out / "plan.json", lambda tmp: tmp.write_text(doc))]
+    if result.status == PlanStatus.ERROR:  # plan.json says status "error" and why
+        print(f"wrote {written[0]}\nheadcount plan: no plan: {result.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    written.append(write_csv_atomic(run.requirements, out / "requirements.csv"))
+    if run.forecast is not None:
+        written.append(write_csv_atomic(run.forecast, out / "forecast.csv"))
+    if not args.no_excel:
+        written.append(write_workbook(out / "plan.xlsx", inputs, plan,
+                                      requirements=run.requirements, forecast=run.forecast))
+    print("wrote " + ", ".join(str(p) for p in written))
+    return EXIT_OK
+
+
+def add_plan_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``headcount plan``."""
+    p = sub.add_parser("plan", help="optimised staffing plan and quarterly headcount ask (plan.json)")
+    p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
+    p.add_argument("--out", default=DEFAULT_OUT, help=f"folder to write plan.json, plan.xlsx and the CSVs to (default {DEFAULT_OUT})")
+    p.add_argument("--time-limit", type=positive, default=None, metavar="S",
+                   help="solver time limit in seconds (default: scenario solver.time_limit_s, 60)")
+    p.add_argument("--mip-gap", type=gap, default=None, metavar="G",
+                   help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
+    p.add_argument("--no-excel", action="store_true", help="skip the finance workbook plan.xlsx")
+    p.set_defaults(func=cmd_plan)

@@ -1,0 +1,213 @@
+"""``headcount risk`` and ``headcount compliance``: SLA risk, frontier and the DSA table.
+
+Both take a DATA folder/workbook (the pipeline is run to a plan first) or the name of a
+saved scenario (``NAME[@VERSION]`` in the scenario store, whose saved plan is used).
+Registered in :mod:`planning.cli.main`; bad input raises InputError (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
+from planning.cli.types import bounded, positive
+from planning.errors import InputError, Issue
+from planning.fileio import write_atomic, write_csv_atomic
+from planning.inputs.loading import load_inputs
+from planning.inputs.tables import Inputs
+from planning.pipeline import forecast_table, run_plan
+from planning.risk.compliance import by_language, compliance_table, notes, write_compliance_xlsx
+from planning.risk.frontier import cost_risk_frontier, frontier_forecast
+from planning.risk.simulate import RiskSettings, simulate_risk, with_spare_capacity
+from planning.store.store import ScenarioStore, StoreError, parse_ref
+
+
+class NoPlanError(Exception):
+    """The solver found no plan for DATA (reported with exit status 1, not as a crash)."""
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """A plan to analyse: its inputs, the forecast behind it and its allocation rows."""
+
+    label: str
+    inputs: Inputs
+    forecast: pd.DataFrame | None
+    allocation: pd.DataFrame
+    sites: pd.DataFrame | None = None
+    vendors: pd.DataFrame | None = None
+
+
+def load_plan_source(ref: str, db: str | None = None, *, need_forecast: bool = True,
+                     time_limit_s: float | None = None) -> PlanSource:
+    """DATA path -> run forecast and plan; otherwise a stored scenario NAME[@VERSION]."""
+
+    if Path(ref).exists():
+
+        inputs = load_inputs(ref, stage="plan")
+        print_warnings(inputs)
+        if need_forecast and inputs.requirements is not None:
+            raise InputError([Issue("requirements", None, None, None, "SLA risk simulates daily "
+                                    "volumes: plan from volumes or a forecast table, not from a "
+                                    "requirements table")])
+        forecast = forecast_table(inputs) if need_forecast else None
+        run = run_plan(inputs, forecast=forecast, time_limit_s=time_limit_s)
+        if not run.plan.ok:
+            raise NoPlanError(run.plan.message)
+        return PlanSource(ref, inputs, run.forecast, run.plan.allocation, run.plan.sites,
+                          run.plan.vendors)
+
+    try:
+        name, version = parse_ref(ref)
+        with ScenarioStore(db) as store:
+            saved = store.load(name, version)
+    except StoreError as exc:
+        raise InputError([Issue("scenario", None, None, ref, f"neither an input folder/workbook "
+                                f"nor a saved scenario: {exc}")]) from None
+    forecast = saved.forecast
+    if forecast is None and need_forecast:
+
+        forecast = forecast_table(saved.inputs)
+    alloc = pd.DataFrame(saved.plan.get("allocation") or [],
+                         columns=["pool", "pool_type", "market", "queue", "week", "fte"])
+    alloc["week"] = pd.to_datetime(alloc["week"])
+    sites = pd.DataFrame(saved.plan.get("sites") or [], columns=["site", "week", "productive_fte"])
+    sites["week"] = pd.to_datetime(sites["week"])
+    vendors = pd.DataFrame(saved.plan.get("vendors") or [], columns=["vendor", "quarter", "fte"])
+    return PlanSource(saved.label, saved.inputs, forecast, alloc, sites, vendors)
+
+
+def _settings(args: argparse.Namespace):
+
+    return RiskSettings(paths=args.paths, seed=args.seed, correlation=args.correlation,
+                        aht_cv=args.aht_cv)
+
+
+def _no_plan_guard(cmd):
+    """Turn NoPlanError into a one-line message and exit status 1."""
+
+    def run(args: argparse.Namespace) -> int:
+
+        try:
+            return cmd(args)
+        except NoPlanError as exc:
+            print(f"headcount {args.command}: the solver found no plan: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+
+    return run
+
+
+def cmd_risk(args: argparse.Namespace) -> int:
+    """Simulate the plan's SLA risk; write the per market/queue/quarter table as CSV."""
+
+    settings = _settings(args)
+    settings.check()
+    src = load_plan_source(args.data, args.db, time_limit_s=args.time_limit)
+    alloc = src.allocation
+    if args.spare_capacity:
+        alloc = with_spare_capacity(alloc, src.sites, src.vendors, src.inputs)
+    risk = simulate_risk(src.inputs, src.forecast, alloc, settings)
+    write_csv_atomic(risk.summary, args.out)
+    for note in risk.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"SLA risk of {src.label}: {settings.paths} paths per series, "
+          f"{risk.seconds:.1f} s (correlation {settings.correlation:g}, AHT CV {settings.aht_cv:g})")
+    table = risk.markets.pivot(index="market", columns="quarter", values="p_all_queues_meet")
+    print("probability that every queue of the market meets its SLA, per quarter:")
+    print(table.to_string(float_format=lambda x: f"{x:.0%}"))
+    for r in risk.overall.itertuples():
+        print(f"{r.quarter}: cases-weighted probability of meeting the SLA {r.p_meet_weighted:.0%}")
+    print(f"wrote {args.out}: {len(risk.summary)} rows (market, queue, quarter)")
+    if args.frontier:
+        _frontier(args, src, settings)
+    return EXIT_OK
+
+
+def _frontier(args: argparse.Namespace, src: PlanSource, settings) -> None:
+
+    quantiles = args.quantiles
+    forecast = frontier_forecast(src.inputs, quantiles, reuse=src.forecast)
+    out = cost_risk_frontier(src.inputs, quantiles=quantiles, forecast=forecast,
+                             settings=settings, time_limit_s=args.time_limit,
+                             spare_capacity=args.spare_capacity,
+                             progress=lambda q: print(f"  planning at P{round(q * 100)} ...",
+                                                      file=sys.stderr))
+    for note in out.notes:
+        print(f"note: {note}", file=sys.stderr)
+    write_csv_atomic(out.points, args.frontier)
+    print("cost-vs-risk frontier:")
+    for r in out.points.itertuples():
+        print(f"  P{round(r.quantile * 100)}: cost {r.total_cost:,.0f}, probability of meeting "
+              f"the SLA {r.p_meet_weighted:.0%}")
+    print(f"wrote {args.frontier} ({out.seconds:.0f} s)")
+
+
+def cmd_compliance(args: argparse.Namespace) -> int:
+    """FTE per language and EU market per quarter; CSV (and optionally a workbook)."""
+
+    src = load_plan_source(args.data, args.db, need_forecast=False, time_limit_s=args.time_limit)
+    table = compliance_table(src.inputs, src.allocation)
+    write_csv_atomic(table, args.out)
+    if args.xlsx:
+        write_atomic(Path(args.xlsx), lambda tmp: write_compliance_xlsx(table, tmp))
+    for line in notes(table):
+        print(line)
+    lang = by_language(table)
+    print(lang.to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    print(f"wrote {args.out}" + (f" and {args.xlsx}" if args.xlsx else ""))
+    return EXIT_OK
+
+
+def _quantile_list(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(q) for q in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected numbers like 0.5,0.9") from None
+    if not values or not all(0 < q < 1 for q in values):
+        raise argparse.ArgumentTypeError(f"{text!r}: every quantile must be in (0, 1)")
+    return values
+
+
+def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``headcount risk`` and ``headcount compliance``."""
+
+    source = argparse.ArgumentParser(add_help=False)
+    source.add_argument("data", metavar="DATA|SCENARIO",
+                        help="input folder/workbook (planned first) or a saved scenario NAME[@VERSION]")
+    source.add_argument("--db", help="scenario store for SCENARIO (default: $HEADCOUNT_DB or "
+                                     "~/.headcount/scenarios.db)")
+    source.add_argument("--time-limit", type=positive, default=None, metavar="S",
+                        help="solver time limit in seconds when planning DATA")
+
+    p = sub.add_parser("risk", parents=[source],
+                       help="SLA risk of the plan: Monte Carlo over the forecast's uncertainty")
+    p.add_argument("--out", default="risk.csv", help="CSV per market, queue and quarter "
+                                                     "(default risk.csv)")
+    d = RiskSettings()
+    p.add_argument("--paths", type=int, default=d.paths,
+                   help=f"volume paths per series (default {d.paths})")
+    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    p.add_argument("--correlation", type=bounded(-1, 1, low_open=True, high_open=True), default=d.correlation,
+                   help=f"day-to-day correlation of forecast errors, in (-1, 1) "
+                        f"(default {d.correlation:g})")
+    p.add_argument("--aht-cv", type=bounded(0), default=d.aht_cv,
+                   help=f"coefficient of variation of AHT per week (default {d.aht_cv:g})")
+    p.add_argument("--spare-capacity", action="store_true",
+                   help="also count each pool's unallocated capacity, shared over the cells it "
+                        "serves (default: the allocation only)")
+    p.add_argument("--frontier", metavar="CSV",
+                   help="also re-plan at several quantiles and write the cost-vs-risk frontier")
+    p.add_argument("--quantiles", type=_quantile_list, default=(0.5, 0.7, 0.8, 0.9, 0.95),
+                   help="quantiles of the frontier (default 0.5,0.7,0.8,0.9,0.95)")
+    p.set_defaults(func=_no_plan_guard(cmd_risk))
+
+    p = sub.add_parser("compliance", parents=[source],
+                       help="moderation FTE per language and EU market per quarter (DSA reports)")
+    p.add_argument("--out", default="compliance.csv", help="CSV to write (default compliance.csv)")
+    p.add_argument("--xlsx", help="also write a workbook (by language, EU markets, detail, notes)")
+    p.set_defaults(func=_no_plan_guard(cmd_compliance))

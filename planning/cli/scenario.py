@@ -1,0 +1,216 @@
+"""``headcount scenario ...``: save, list, show, diff, status and export saved scenarios.
+
+Wired into :func:`planning.cli.main.build_parser`. A request the store cannot honour (unknown
+name, disallowed status move) ends with exit status 2 and one line on stderr, like bad input.
+The store is ``--db`` when given, else ``HEADCOUNT_DB``, else ``~/.headcount/scenarios.db``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import pandas as pd
+
+from planning.cli.common import print_warnings
+from planning.inputs.loading import load_inputs
+from planning.optimise import plan_to_json
+from planning.pipeline import run_plan
+from planning.reports.compare import compare_plans
+from planning.reports.frames import pool_quarters, quarter_totals, site_weeks, vendor_quarters
+from planning.reports.workbook import write_workbook
+from planning.store.schema import SchemaTooNewError
+from planning.store.settings import apply_settings
+from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _guard(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn store errors into exit 2 with a message (no traceback)."""
+
+    @wraps(cmd)
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+
+        try:
+            return cmd(args)
+        except (StoreError, SchemaTooNewError) as exc:
+            print(f"headcount scenario {args.scenario_command}: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except SQLAlchemyError as exc:
+            if getattr(args, "debug", False):
+                raise
+            print(f"headcount scenario {args.scenario_command}: the scenario store at "
+                  f"{_safe_url(args.db)} cannot be used: {type(exc).__name__}: "
+                  f"{str(getattr(exc, 'orig', exc)).splitlines()[0]}", file=sys.stderr)
+            return EXIT_FAILURE
+
+    return run
+
+
+def _safe_url(url: str | None) -> str:
+    from sqlalchemy.engine import make_url
+
+
+    try:
+        return make_url(database_url(url)).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable URL)"
+
+
+def _store(args: argparse.Namespace) -> Any:
+
+    return ScenarioStore(args.db)
+
+
+def cmd_scenario_save(args: argparse.Namespace) -> int:
+
+    inputs = load_inputs(args.data, stage="plan")
+    print_warnings(inputs)
+    if args.set:
+        inputs = apply_settings(inputs, args.set)
+    run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
+    plan = plan_to_json(run.plan)
+    if plan["status"] == "error":
+        print(f"headcount scenario save: the solver found no plan ({plan.get('message')}); "
+              "nothing was saved", file=sys.stderr)
+        return EXIT_FAILURE
+    solver = {k: v for k, v in (("time_limit_s", args.time_limit), ("mip_gap", args.mip_gap))
+              if v is not None}
+    with _store(args) as store:
+        meta = store.save(args.name, inputs, plan, author=args.author, comment=args.comment,
+                          requirements=run.requirements, forecast=run.forecast, solver=solver)
+    print(f"saved {meta.label} ({meta.status}) by {meta.author}: {plan['status']} plan, total cost "
+          f"{plan['total_cost']:,.0f}, shortfall {plan['shortfall_fte_weeks']:,.1f} FTE-weeks")
+    return EXIT_OK
+
+
+def cmd_scenario_list(args: argparse.Namespace) -> int:
+    with _store(args) as store:
+        frame = store.list()
+    if frame.empty:
+        print("no saved scenarios (save one with: headcount scenario save DATA --name NAME)")
+        return EXIT_OK
+    shown = frame.assign(created_at=frame["created_at"].dt.strftime("%Y-%m-%d %H:%M"))
+    cols = ["name", "version", "created_at", "author", "status", "total_cost", "shortfall_fte_weeks"]
+    print(shown[cols].to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    return EXIT_OK
+
+
+def cmd_scenario_show(args: argparse.Namespace) -> int:
+
+    name, version = parse_ref(args.ref)
+    with _store(args) as store:
+        s = store.load(name, version)
+        history = store.history(name)
+    m, plan = s.meta, s.plan
+    print(f"{m.label}: {m.status}, saved {m.created_at:%Y-%m-%d %H:%M} UTC by {m.author}")
+    if m.comment:
+        print(f"  comment: {m.comment}")
+    sc = s.inputs.scenario
+    print(f"  plan from {sc.plan.start} for {sc.plan.weeks} weeks at quantile {sc.plan.quantile}; "
+          f"solver {plan.get('status')}, total cost {plan.get('total_cost') or 0:,.0f}, shortfall "
+          f"{plan.get('shortfall_fte_weeks') or 0:,.1f} FTE-weeks")
+    print("  solver settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.get("solver", {}).items()))
+    print("  packages: " + ", ".join(f"{k} {v}" for k, v in s.settings.get("packages", {}).items()))
+    pools = pool_quarters(site_weeks(plan), vendor_quarters(plan, s.inputs.plan_weeks()))
+    if len(pools):
+        print("\nQuarterly ask per site and vendor:")
+        print(pools.to_string(index=False, na_rep="", float_format=lambda x: f"{x:,.1f}"))
+        print("\nPer quarter:")
+        print(quarter_totals(plan, pools).to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    print("\nHistory:")
+    shown = history[history["version"] == m.version].assign(at=lambda f: f["at"].dt.strftime(
+        "%Y-%m-%d %H:%M"))
+    print(shown.fillna("").to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_scenario_diff(args: argparse.Namespace) -> int:
+
+    with _store(args) as store:
+        a = store.load(*parse_ref(args.a))
+        b = store.load(*parse_ref(args.b))
+    comparison = compare_plans(a, b)
+    print("\n".join(comparison.explain()))
+    with pd.option_context("display.width", 160, "display.max_columns", 30):
+        print("\nBy quarter (delta = B - A):")
+        cols = ["quarter", *[c for c in comparison.by_quarter.columns if c.endswith("_delta")]]
+        print(comparison.by_quarter[cols].to_string(index=False, float_format=lambda x: f"{x:,.1f}"))
+    if args.out:
+
+        write_workbook(args.out, b.inputs, b.plan, requirements=b.requirements, forecast=b.forecast,
+                       meta=b.meta, comparison=comparison)
+        print(f"\nwrote {args.out}: the workbook of {b.label} with a Comparison sheet")
+    return EXIT_OK
+
+
+def cmd_scenario_status(args: argparse.Namespace) -> int:
+
+    name, version = parse_ref(args.ref)
+    with _store(args) as store:
+        before = store.meta(name, version).status
+        meta = store.set_status(name, args.status, comment=args.comment, author=args.author,
+                                version=version)
+    print(f"{meta.label}: {before} -> {meta.status}")
+    return EXIT_OK
+
+
+def cmd_scenario_export(args: argparse.Namespace) -> int:
+
+    with _store(args) as store:
+        s = store.load(*parse_ref(args.ref))
+    write_workbook(args.out, s.inputs, s.plan, requirements=s.requirements, forecast=s.forecast,
+                   meta=s.meta)
+    print(f"wrote {args.out}: {s.label} ({s.meta.status})")
+    return EXIT_OK
+
+
+def add_scenario_parser(sub: Any) -> None:
+    """The ``scenario`` command group."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="scenario store: SQLite file or SQLAlchemy URL "
+                                     "(default: $HEADCOUNT_DB or ~/.headcount/scenarios.db)")
+    group = sub.add_parser("scenario", help="save, list, compare, approve and export scenarios")
+    ssub = group.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
+
+    p = ssub.add_parser("save", parents=[common], help="plan DATA and save it as a new version")
+    p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
+    p.add_argument("--name", required=True, help="scenario name; an existing name gets a new version")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change a scenario setting, e.g. levers.volume_multiplier=1.1 (repeatable)")
+    p.add_argument("--comment", help="note kept with this version")
+    p.add_argument("--author", help="who saves (default: the operating-system user)")
+    p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    p.add_argument("--mip-gap", type=float, help="relative MIP gap")
+    p.set_defaults(func=_guard(cmd_scenario_save))
+
+    p = ssub.add_parser("list", parents=[common], help="every saved version")
+    p.set_defaults(func=_guard(cmd_scenario_list))
+
+    p = ssub.add_parser("show", parents=[common], help="one version: settings, ask, history")
+    p.add_argument("ref", metavar="NAME[@VERSION]")
+    p.set_defaults(func=_guard(cmd_scenario_show))
+
+    p = ssub.add_parser("diff", parents=[common], help="compare B with A (delta = B - A)")
+    p.add_argument("a", metavar="A", help="NAME[@VERSION]")
+    p.add_argument("b", metavar="B", help="NAME[@VERSION]")
+    p.add_argument("--out", help="also write B's workbook with a Comparison sheet (.xlsx)")
+    p.set_defaults(func=_guard(cmd_scenario_diff))
+
+    p = ssub.add_parser("status", parents=[common], help="submit, approve or reject a version")
+    p.add_argument("ref", metavar="NAME[@VERSION]")
+    p.add_argument("status", choices=["submitted", "approved", "rejected"])
+    p.add_argument("--comment", required=True, help="why (kept in the history)")
+    p.add_argument("--author", help="who decides (default: the operating-system user)")
+    p.set_defaults(func=_guard(cmd_scenario_status))
+
+    p = ssub.add_parser("export", parents=[common], help="the finance workbook of a version")
+    p.add_argument("ref", metavar="NAME[@VERSION]")
+    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.set_defaults(func=_guard(cmd_scenario_export))

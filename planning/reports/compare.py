@@ -1,0 +1,210 @@
+"""Comparing two plans: what each costs and staffs, by quarter, market and source, and which
+inputs differ.
+
+``compare_plans(a, b)`` takes two :class:`planning.store.store.StoredScenario` (or ``(label, plan
+dict, inputs)`` triples) and returns a :class:`Comparison` whose tables hold the A value, the
+B value and ``delta = B - A`` side by side. Cost per quarter is the plan's site-week costs
+plus its vendor-quarter costs; headcount is the in-house headcount in a quarter's last week;
+FTE figures by market are weekly averages (plan.json's ``quarterly`` table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import StringIO
+from typing import Any
+
+import pandas as pd
+
+from planning.inputs.schema import TABLES
+from planning.inputs.tables import Inputs
+from planning.inputs.writers import table_to_csv
+from planning.reports.frames import pool_quarters, quarter_totals, site_weeks, vendor_quarters
+
+MARKET_VALUES = ["required_fte", "inhouse_fte", "vendor_fte", "shortfall_fte"]
+QUARTER_VALUES = ["cost", "inhouse_headcount", "vendor_fte", "required_fte", "shortfall_fte",
+                  "shortfall_fte_weeks"]
+DIFF_COLUMNS = ["table", "key", "column", "a", "b"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Plan B against plan A; every value table has ``<x>_a``, ``<x>_b``, ``<x>_delta`` columns.
+
+    totals: metric, a, b, delta (total_cost, shortfall_fte_weeks, objective).
+    by_quarter: quarter and QUARTER_VALUES. by_market: quarter, market and MARKET_VALUES.
+    by_pool: quarter, pool_type, pool, fte and cost (the quarterly ask per site and vendor).
+    input_differences: table, key, column, a, b; one row per differing scenario key or
+    table cell, ``(row)`` in column for a row only one side has.
+    """
+
+    label_a: str
+    label_b: str
+    totals: pd.DataFrame
+    by_quarter: pd.DataFrame
+    by_market: pd.DataFrame
+    by_pool: pd.DataFrame
+    input_differences: pd.DataFrame
+
+    def explain(self, limit: int = 8) -> list[str]:
+        """The difference in a few sentences, biggest first."""
+        return _explain(self, limit)
+
+
+Side = Any  # StoredScenario | tuple[str, dict, Inputs]
+
+
+def _side(x: Side) -> tuple[str, dict[str, Any], Inputs]:
+    if isinstance(x, tuple):
+        label, plan, inputs = x
+        return str(label), plan, inputs
+    return x.label, x.plan, x.inputs
+
+
+def compare_plans(a: Side, b: Side) -> Comparison:
+    """Compare plan B with plan A (deltas are B - A)."""
+    label_a, plan_a, inputs_a = _side(a)
+    label_b, plan_b, inputs_b = _side(b)
+    if label_a == label_b:
+        label_a, label_b = f"A: {label_a}", f"B: {label_b}"
+    pools_a, pools_b = _pools(plan_a, inputs_a), _pools(plan_b, inputs_b)
+    totals = pd.DataFrame([
+        {"metric": m, "a": _num(plan_a.get(m)), "b": _num(plan_b.get(m))}
+        for m in ("total_cost", "shortfall_fte_weeks", "objective")])
+    totals["delta"] = totals["b"] - totals["a"]
+    by_quarter = _side_by_side(quarter_totals(plan_a, pools_a), quarter_totals(plan_b, pools_b),
+                               ["quarter"], QUARTER_VALUES)
+    market_cols = ["quarter", "market", *MARKET_VALUES]
+    by_market = _side_by_side(_frame(plan_a, "quarterly", market_cols),
+                              _frame(plan_b, "quarterly", market_cols), ["quarter", "market"],
+                              MARKET_VALUES)
+    by_pool = _side_by_side(pools_a, pools_b, ["quarter", "pool_type", "pool"], ["fte", "cost"])
+    return Comparison(label_a, label_b, totals, by_quarter, by_market, by_pool,
+                      input_differences(inputs_a, inputs_b))
+
+
+def _num(x: Any) -> float:
+    return float("nan") if x is None else float(x)
+
+
+def _frame(plan: dict[str, Any], key: str, cols: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(plan.get(key) or [])
+    return frame.reindex(columns=cols)
+
+
+def _pools(plan: dict[str, Any], inputs: Inputs) -> pd.DataFrame:
+    sites = site_weeks(plan)
+    vendors = vendor_quarters(plan, inputs.plan_weeks())
+    return pool_quarters(sites, vendors)
+
+
+def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], values: list[str]
+                  ) -> pd.DataFrame:
+    """Outer join on keys; a missing side counts as 0 (no cost, no staff, no shortfall)."""
+    a = a.reindex(columns=keys + values)
+    b = b.reindex(columns=keys + values)
+    merged = a.merge(b, on=keys, how="outer", suffixes=("_a", "_b"))
+    out = merged[keys].copy()
+    for v in values:
+        va = pd.to_numeric(merged[f"{v}_a"], errors="coerce").fillna(0.0)
+        vb = pd.to_numeric(merged[f"{v}_b"], errors="coerce").fillna(0.0)
+        out[f"{v}_a"], out[f"{v}_b"], out[f"{v}_delta"] = va, vb, vb - va
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _text_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the text of its CSV cells (so 0.1 and 0.10 compare equal after parsing)."""
+
+    return pd.read_csv(StringIO(table_to_csv(frame)), dtype=str, keep_default_na=False)
+
+
+def input_differences(a: Inputs, b: Inputs) -> pd.DataFrame:
+    """Scenario keys and table cells that differ between two input sets."""
+    rows: list[dict[str, str]] = []
+    sa = {f"{s}.{k}": v for s, items in a.scenario.to_dict().items() for k, v in items.items()}
+    sb = {f"{s}.{k}": v for s, items in b.scenario.to_dict().items() for k, v in items.items()}
+    for key in sorted(set(sa) | set(sb)):
+        if sa.get(key) != sb.get(key):
+            rows.append({"table": "scenario", "key": key, "column": "value",
+                         "a": _show(sa.get(key)), "b": _show(sb.get(key))})
+    for name, table in TABLES.items():
+        fa, fb = a.table(name), b.table(name)
+        fa = None if fa is None or fa.empty else fa
+        fb = None if fb is None or fb.empty else fb
+        if fa is None and fb is None:
+            continue
+        if fa is None or fb is None:
+            rows.append({"table": name, "key": "(table)", "column": "(rows)",
+                         "a": "absent" if fa is None else f"{len(fa)} rows",
+                         "b": "absent" if fb is None else f"{len(fb)} rows"})
+            continue
+        rows += _table_differences(name, list(table.key), _text_table(fa), _text_table(fb))
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+def _table_differences(name: str, keys: list[str], ta: pd.DataFrame, tb: pd.DataFrame
+                       ) -> list[dict[str, str]]:
+    keys = [k for k in keys if k in ta.columns and k in tb.columns]
+    values = [c for c in dict.fromkeys([*ta.columns, *tb.columns]) if c not in keys]
+    ta, tb = ta.reindex(columns=keys + values, fill_value=""), tb.reindex(
+        columns=keys + values, fill_value="")
+    merged = ta.merge(tb, on=keys, how="outer", suffixes=("_a", "_b"), indicator=True)
+    rows = []
+    for rec in merged.to_dict("records"):
+        key = ", ".join(f"{k}={rec[k]}" for k in keys)
+        if rec["_merge"] != "both":
+            side = "a" if rec["_merge"] == "left_only" else "b"
+            cells = "; ".join(f"{v}={rec[f'{v}_{side}']}" for v in values if rec[f"{v}_{side}"] != "")
+            rows.append({"table": name, "key": key, "column": "(row)",
+                         "a": cells if side == "a" else "absent",
+                         "b": cells if side == "b" else "absent"})
+            continue
+        for v in values:
+            if rec[f"{v}_a"] != rec[f"{v}_b"]:
+                rows.append({"table": name, "key": key, "column": v,
+                             "a": rec[f"{v}_a"], "b": rec[f"{v}_b"]})
+    return rows
+
+
+def _show(value: Any) -> str:
+    return "(unset)" if value is None else str(value)
+
+
+def _money(x: float) -> str:
+    return f"{x:+,.0f}"
+
+
+def _explain(c: Comparison, limit: int) -> list[str]:
+    t = c.totals.set_index("metric")
+    lines = [f"B = {c.label_b} against A = {c.label_a}."]
+    ca, cb = t.loc["total_cost", "a"], t.loc["total_cost", "b"]
+    pct = f" ({(cb - ca) / ca:+.1%})" if ca and pd.notna(ca) and pd.notna(cb) else ""
+    lines.append(f"Total cost {ca:,.0f} -> {cb:,.0f}: {_money(cb - ca)}{pct}.")
+    sa, sb = t.loc["shortfall_fte_weeks", "a"], t.loc["shortfall_fte_weeks", "b"]
+    lines.append(f"Shortfall {sa:,.1f} -> {sb:,.1f} FTE-weeks ({sb - sa:+,.1f}).")
+    for rec in c.by_quarter.to_dict("records"):
+        parts = [f"cost {_money(rec['cost_delta'])}" if abs(rec["cost_delta"]) >= 0.5 else None,
+                 f"in-house headcount {rec['inhouse_headcount_delta']:+.1f}"
+                 if abs(rec["inhouse_headcount_delta"]) >= 0.05 else None,
+                 f"vendor FTE {rec['vendor_fte_delta']:+.1f}" if abs(rec["vendor_fte_delta"]) >= 0.05
+                 else None,
+                 f"required FTE {rec['required_fte_delta']:+.1f}"
+                 if abs(rec["required_fte_delta"]) >= 0.05 else None,
+                 f"shortfall {rec['shortfall_fte_delta']:+.1f} FTE"
+                 if abs(rec["shortfall_fte_delta"]) >= 0.05 else None]
+        parts = [p for p in parts if p]
+        if parts:
+            lines.append(f"{rec['quarter']}: " + ", ".join(parts) + ".")
+    diffs = c.input_differences
+    if diffs.empty:
+        lines.append("The inputs are the same: the difference comes from the solver alone.")
+        return lines
+    scen = diffs[diffs["table"] == "scenario"]
+    if len(scen):
+        lines.append("Settings differ: " + "; ".join(
+            f"{r.key} {r.a} -> {r.b}" for r in scen.head(limit).itertuples()) + ".")
+    for name, part in diffs[diffs["table"] != "scenario"].groupby("table", sort=False):
+        shown = "; ".join(f"{r.key}: {r.column} {r.a} -> {r.b}" for r in part.head(3).itertuples())
+        more = f" and {len(part) - 3} more" if len(part) > 3 else ""
+        lines.append(f"{name}: {len(part)} difference(s): {shown}{more}.")
+    return lines

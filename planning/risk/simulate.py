@@ -1,0 +1,285 @@
+"""SLA risk of a plan: Monte Carlo over the forecast's uncertainty (see docs/risk.md).
+
+For every (market, queue) the forecast's P10/P50/P90 give random daily volume paths
+(:mod:`planning.risk.paths`: two-piece log-normal marginals, AR(1) across days, AHT noise per
+week). Each path is run through the plan's capacity for that market and queue:
+
+- deferrable queues: a day-by-day FIFO backlog (:mod:`planning.risk.backlog`) with the
+  plan's productive hours per day, ``fte x hours_per_week x (1 - shrinkage) x max_occupancy / 7``;
+- realtime queues: Erlang service level per interval (:mod:`planning.risk.realtime`) with the
+  agents the plan's FTE allow, spread over the intervals like the plan's own staffing.
+
+A quarter meets the SLA on a path when the share of that quarter's cases handled in time
+(closed within the deadline / answered within answer_seconds) is at least sla_target.
+The plan's FTE are the optimiser's allocation: in-house-equivalent productive FTE per pool,
+market, queue and week (vendor FTE already divided by aht_factor). Shortfall is unstaffed.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planning.errors import InputError, Issue
+from planning.inputs.tables import Inputs
+from planning.periods import quarter_labels
+from planning.requirements.compute import daily_workload
+from planning.risk.backlog import fifo_backlog
+from planning.risk.paths import aht_factors, ar1_scores, quantile_cases, series_rng
+from planning.risk.realtime import planned_agents, realtime_answered
+
+#: a share counts as meeting its target when within this of it (float rounding)
+MEET_TOL = 1e-9
+
+SUMMARY_COLUMNS = [
+    "market", "queue", "kind", "quarter", "sla_target", "paths", "expected_cases",
+    "capacity_fte", "p_meet_sla", "on_time_mean", "on_time_p05", "backlog_age_mean_days",
+    "backlog_age_p95_days",
+]
+
+
+@dataclass(frozen=True)
+class RiskSettings:
+    """Monte Carlo settings.
+
+    paths: simulated volume paths per series; seed: random seed (same seed, same paths);
+    correlation: lag-1 correlation of the daily forecast errors (latent AR(1), in (-1, 1));
+    aht_cv: coefficient of variation of AHT, one multiplier per path and week (0 = none).
+    """
+
+    paths: int = 2000
+    seed: int = 0
+    correlation: float = 0.9
+    aht_cv: float = 0.05
+
+    def check(self) -> None:
+        """Raise InputError naming the setting when a value is out of range."""
+        issues = []
+        if not (isinstance(self.paths, int) and self.paths >= 1):
+            issues.append(Issue("risk", None, "paths", str(self.paths), "a whole number >= 1"))
+        if not -1.0 < float(self.correlation) < 1.0:
+            issues.append(Issue("risk", None, "correlation", str(self.correlation),
+                                "a number strictly between -1 and 1"))
+        if not 0.0 <= float(self.aht_cv) <= 2.0:
+            issues.append(Issue("risk", None, "aht_cv", str(self.aht_cv), "a number in [0, 2]"))
+        if issues:
+            raise InputError(issues)
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """SLA risk of one plan.
+
+    summary: per market, queue and quarter (columns :data:`SUMMARY_COLUMNS`): p_meet_sla
+        (share of paths meeting the SLA), on_time_mean / on_time_p05 (mean and 5th
+        percentile over paths of the share of cases handled in time), backlog_age_mean_days
+        (mean over days and paths of the age of the oldest open work at day end) and
+        backlog_age_p95_days (95th percentile over paths of its maximum in the quarter);
+        the ages are NaN for realtime queues. capacity_fte: the plan's FTE (weekly average).
+    markets: per market and quarter: p_all_queues_meet (every queue of the market meets
+        its SLA on the same path), on_time_mean (cases-weighted over its queues).
+    overall: per quarter and ``all``: p_meet_weighted (cases-weighted mean of p_meet_sla
+        over market-queue cells) and p_all_meet (every cell meets on the same path).
+    notes: assumptions a reader should know (e.g. series without P10/P90).
+    """
+
+    summary: pd.DataFrame
+    markets: pd.DataFrame
+    overall: pd.DataFrame
+    settings: RiskSettings
+    notes: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+
+def check_allocation(allocation: pd.DataFrame | None) -> None:
+    """Raise InputError naming the columns an allocation table lacks."""
+    if allocation is None:
+        raise InputError([Issue("allocation", None, None, None, "table is missing: the plan's "
+                                "allocation rows (pool, market, queue, week, fte) are needed")])
+    missing = [c for c in ("pool", "market", "queue", "week", "fte") if c not in allocation.columns]
+    if missing:
+        raise InputError([Issue("allocation", None, c, None, "column is missing")
+                          for c in missing])
+
+
+def capacity_table(allocation: pd.DataFrame) -> pd.DataFrame:
+    """The plan's FTE per market, queue and week: allocation summed over pools."""
+    check_allocation(allocation)
+    if len(allocation) == 0:
+        return pd.DataFrame(columns=["market", "queue", "week", "fte"])
+    alloc = allocation.assign(week=pd.to_datetime(allocation["week"]))
+    return alloc.groupby(["market", "queue", "week"], as_index=False)["fte"].sum()
+
+
+def with_spare_capacity(allocation: pd.DataFrame, sites: pd.DataFrame, vendors: pd.DataFrame,
+                        inputs: Inputs) -> pd.DataFrame:
+    """The allocation plus each pool's unallocated capacity, shared out (an option).
+
+    A pool's capacity in a week is a site's ``productive_fte`` (plan ``sites`` table) or a
+    vendor's quarterly ``fte / aht_factor`` (plan ``vendors`` table); what the allocation
+    leaves unused is added to the cells that pool serves that week, in proportion to its
+    allocation to them (a pool with no allocation that week keeps its spare). Returns the
+    allocation's columns with ``fte`` raised; nothing else changes.
+    """
+    if allocation is None or len(allocation) == 0:
+        return allocation
+    alloc = allocation.assign(week=pd.to_datetime(allocation["week"]))
+    cap: dict[tuple[str, pd.Timestamp], float] = {}
+    if sites is not None and len(sites):
+        for r in sites.itertuples(index=False):
+            cap[(str(r.site), pd.Timestamp(r.week))] = float(r.productive_fte)
+    if vendors is not None and len(vendors) and inputs.vendors is not None:
+        factor = dict(zip(inputs.vendors["vendor"].astype(str),
+                          inputs.vendors["aht_factor"].fillna(1.0).astype(float), strict=True))
+        weeks = inputs.plan_weeks()
+        week_q = dict(zip(weeks, quarter_labels(weeks), strict=True))
+        fte = {(str(r.vendor), str(r.quarter)): float(r.fte) for r in vendors.itertuples(index=False)}
+        for w, q in week_q.items():
+            for v, f in factor.items():
+                if (v, q) in fte:
+                    cap[(v, pd.Timestamp(w))] = fte[(v, q)] / f
+    used = alloc.groupby(["pool", "week"])["fte"].transform("sum")
+    total = pd.Series([cap.get((p, w), np.nan) for p, w in zip(alloc["pool"], alloc["week"],
+                                                                strict=True)], index=alloc.index)
+    spare = (total - used).clip(lower=0.0).fillna(0.0)
+    return alloc.assign(fte=alloc["fte"] + spare * alloc["fte"] / used.where(used > 0, 1.0))
+
+
+def _daily(inputs: Inputs, forecast: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """daily_workload rows with the forecast's p10/p50/p90 beside them."""
+    if forecast is None:
+        raise InputError([Issue("forecast", None, None, None,
+                                "SLA risk needs a daily forecast (volumes or a forecast table); "
+                                "a requirements table alone has no volumes to simulate")])
+    daily = daily_workload(inputs, forecast)
+    notes = []
+    cols = [c for c in ("p10", "p50", "p90") if c in forecast.columns]
+    if "p50" not in cols:
+        raise InputError([Issue("forecast", None, "p50", None, "column is missing: SLA risk "
+                                "simulates around the median forecast")])
+    if len(cols) < 3:
+        notes.append("the forecast has no P10/P90: volumes are simulated without uncertainty")
+    fc = forecast[["market", "queue", "date", *cols]]
+    daily = daily.merge(fc, on=["market", "queue", "date"], how="left", validate="one_to_one")
+    for c in ("p10", "p90"):
+        if c not in daily.columns:
+            daily[c] = daily["p50"]
+        daily[c] = daily[c].fillna(daily["p50"])
+    return daily, notes
+
+
+def _deferrable_days(rows: pd.DataFrame, cases: np.ndarray, aht_day: np.ndarray,
+                     fte_day: np.ndarray, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """On-time cases and backlog age per path and day of one deferrable series."""
+    wf = inputs.scenario.workforce
+    hours_per_fte_day = wf.hours_per_week * (1.0 - wf.shrinkage) * wf.max_occupancy / 7.0
+    work = cases * float(rows["aht_minutes"].iloc[0]) * aht_day / 60.0
+    deadline = int(np.floor(float(rows["tat_hours"].iloc[0]) / 24.0))
+    out = fifo_backlog(work, fte_day * hours_per_fte_day, deadline)
+    return cases * out.on_time, out.age_days
+
+
+def simulate_risk(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFrame,
+                  settings: RiskSettings | None = None) -> RiskResult:
+    """SLA risk of the plan whose allocation (pool, market, queue, week, fte) is given.
+
+    forecast: the contract's forecast table (p50 and, for uncertainty, p10 and p90), the
+    same one the plan was staffed from. Raises InputError when there is no forecast.
+    """
+    t0 = time.perf_counter()
+    settings = settings or RiskSettings()
+    settings.check()
+    daily, notes = _daily(inputs, forecast)
+    weeks = inputs.plan_weeks()
+    cap = capacity_table(allocation).set_index(["market", "queue", "week"])["fte"]
+    planned = planned_agents(inputs, daily)
+    planned_by = dict(tuple(planned.groupby(["market", "queue"]))) if len(planned) else {}
+    cells: dict[tuple[str, str], dict] = {}
+    for (m, q), rows in daily.groupby(["market", "queue"], sort=True):
+        rows = rows.sort_values("date")
+        n_days = len(rows)
+        rng = series_rng(settings.seed, m, q)
+        z = ar1_scores(rng, settings.paths, n_days, settings.correlation)
+        forecast_cases = quantile_cases(z, rows["p10"].to_numpy(), rows["p50"].to_numpy(),
+                                        rows["p90"].to_numpy())
+        to_manual = (inputs.scenario.levers.volume_multiplier
+                     * (1.0 - float(rows["automation_rate"].iloc[0])))
+        cases = forecast_cases * to_manual
+        aht_day = np.repeat(aht_factors(rng, settings.paths, n_days // 7, settings.aht_cv),
+                            7, axis=1)
+        fte_week = np.array([float(cap.get((m, q, w), 0.0)) for w in weeks])
+        kind = rows["kind"].iloc[0]
+        if kind == "deferrable":
+            on_time, age = _deferrable_days(rows, cases, aht_day, np.repeat(fte_week, 7), inputs)
+        else:
+            on_time = realtime_answered(rows, planned_by[(m, q)], cases, aht_day, fte_week,
+                                        inputs)
+            age = None
+        sla = rows["sla_target"].iloc[0]
+        cells[(m, q)] = {"kind": kind, "sla": 1.0 if pd.isna(sla) else float(sla),
+                         "cases": cases, "on_time": on_time, "age": age, "fte": fte_week}
+    week_q = quarter_labels(weeks).to_numpy()
+    quarters = np.repeat(week_q, 7)  # a day belongs to the quarter of its week's Monday
+    summary, outcome = _summarise(cells, quarters, week_q, settings.paths)
+    return RiskResult(summary=summary, markets=_markets(outcome, summary),
+                      overall=_overall(outcome, summary), settings=settings,
+                      notes=tuple(notes), seconds=time.perf_counter() - t0)
+
+
+def _summarise(cells: dict, quarters: np.ndarray, week_q: np.ndarray, paths: int
+               ) -> tuple[pd.DataFrame, dict]:
+    """Per cell and quarter statistics, and per-path outcomes for the roll-ups."""
+    rows, outcome = [], {}
+    for (m, q), c in cells.items():
+        for label in dict.fromkeys(quarters):
+            mask = quarters == label
+            n_cases = c["cases"][:, mask].sum(axis=1)
+            n_on = c["on_time"][:, mask].sum(axis=1)
+            share = np.where(n_cases > 0, n_on / np.where(n_cases > 0, n_cases, 1.0), 1.0)
+            met = share >= c["sla"] - MEET_TOL
+            outcome[(m, q, label)] = (met, n_cases, n_on)
+            age = c["age"]
+            rows.append({
+                "market": m, "queue": q, "kind": c["kind"], "quarter": label,
+                "sla_target": c["sla"], "paths": paths, "expected_cases": float(n_cases.mean()),
+                "capacity_fte": float(c["fte"][week_q == label].mean()),
+                "p_meet_sla": float(met.mean()), "on_time_mean": float(share.mean()),
+                "on_time_p05": float(np.quantile(share, 0.05)),
+                "backlog_age_mean_days": np.nan if age is None else float(age[:, mask].mean()),
+                "backlog_age_p95_days": (np.nan if age is None
+                                         else float(np.quantile(age[:, mask].max(axis=1), 0.95,
+                                                                    method="higher"))),
+            })
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), outcome
+
+
+def _markets(outcome: dict, summary: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for (m, label), g in summary.groupby(["market", "quarter"], sort=True):
+        keys = [(m, q, label) for q in g["queue"]]
+        met = np.all([outcome[k][0] for k in keys], axis=0)
+        cases = np.sum([outcome[k][1] for k in keys], axis=0)
+        on = np.sum([outcome[k][2] for k in keys], axis=0)
+        share = np.where(cases > 0, on / np.where(cases > 0, cases, 1.0), 1.0)
+        rows.append({"market": m, "quarter": label, "queues": len(keys),
+                     "p_all_queues_meet": float(met.mean()), "on_time_mean": float(share.mean())})
+    return pd.DataFrame(rows, columns=["market", "quarter", "queues", "p_all_queues_meet",
+                                       "on_time_mean"])
+
+
+def _overall(outcome: dict, summary: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    groups = [(label, g) for label, g in summary.groupby("quarter", sort=True)] + [("all", summary)]
+    for label, g in groups:
+        if g.empty:
+            continue
+        weights = g["expected_cases"].to_numpy()
+        p = g["p_meet_sla"].to_numpy()
+        weighted = float((weights * p).sum() / weights.sum()) if weights.sum() > 0 else float(p.mean())
+        met = np.all([outcome[(r.market, r.queue, r.quarter)][0] for r in g.itertuples()], axis=0)
+        rows.append({"quarter": label, "cells": len(g), "p_meet_weighted": weighted,
+                     "p_all_meet": float(met.mean())})
+    return pd.DataFrame(rows, columns=["quarter", "cells", "p_meet_weighted", "p_all_meet"])
