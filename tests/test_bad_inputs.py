@@ -312,7 +312,7 @@ def test_cli_in_a_separate_process(name, tmp_path, bomb):
     case = CASES[name]
     data = _materialise(case, tmp_path / "data", bomb)
     out = tmp_path / "out.csv"
-    run = subprocess.run([sys.executable, "-m", "planning.cli.main", "requirements", str(data),
+    run = subprocess.run([sys.executable, "-m", "planning.cli", "requirements", str(data),
                           "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "Traceback" not in run.stderr

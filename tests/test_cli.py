@@ -52,7 +52,7 @@ def test_validate_and_template(tiny, tmp_path, capsys):
 def test_console_script_runs_as_a_new_user_would(tiny, tmp_path):
     """The installed entry point, in a separate process: exit status and stderr as a shell sees them."""
     data = tiny(forecast__csv=FORECAST.replace("ID,listing", "XX,listing", 1))
-    exe = [sys.executable, "-m", "planning.cli.main"]
+    exe = [sys.executable, "-m", "planning.cli"]
     run = subprocess.run([*exe, "requirements", str(data), "--out", str(tmp_path / "r.csv")],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
