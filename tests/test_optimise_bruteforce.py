@@ -53,7 +53,7 @@ def _brute_force(site, vendor, req, penalty):
         heads, cap, prev, ok = [], [], site["headcount"], True
         for t in range(WEEKS):
             prev = s * prev + starts[t]
-            loss = sum((1 - r) * starts[t - k] for k, r in enumerate(ramp) if t - k >= 0)
+            loss = sum((1 - r) * s**k * starts[t - k] for k, r in enumerate(ramp) if t - k >= 0)
             if (not np.isnan(cap_h) and prev > cap_h + 1e-9) or prev - loss < -1e-9:
                 ok = False
                 break

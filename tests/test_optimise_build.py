@@ -81,11 +81,13 @@ def test_headcount_and_starts_caps():
 
 def test_site_capacity_with_ramp():
     c, rhs, sense = coeffs(_model(), "site_capacity", "JK", W2)
-    # sum x <= H[2] - (1 - 0) starts[2] - (1 - 0.5) starts[1]
+    # sum x <= H[2] - (1 - 0) starts[2] - (1 - 0.5) x survival x starts[1]: last week's
+    # starts are deducted only as far as they are still there (spec section 4, revised)
+    survival = (1 - ATTR) ** (12 / 52)
     assert c == pytest.approx({
         "x[JK][ID][listing][2027-01-18]": 1, "x[JK][ID][kyc][2027-01-18]": 1,
         "x[JK][MY][listing][2027-01-18]": 1, "H[JK][2027-01-18]": -1,
-        "starts[JK][2027-01-18]": 1.0, "starts[JK][2027-01-11]": 0.5})
+        "starts[JK][2027-01-18]": 1.0, "starts[JK][2027-01-11]": 0.5 * survival})
     assert rhs == 0 and sense == -1
 
 

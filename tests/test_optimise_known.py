@@ -164,3 +164,42 @@ def test_ramp_makes_new_starts_partly_productive():
     assert r.sites["starts"].tolist() == [4, 0, 0, 0]
     assert r.sites["productive_fte"].tolist() == pytest.approx([0, 2, 4, 4])
     assert r.shortfall.empty
+
+
+# A start still ramping counts only as far as it survived (spec section 4, revised):
+# productive FTE of week t = H[t] - sum_k (1 - ramp[k]) x s^k x starts[t - k].
+S20 = 0.8 ** (12 / 52)  # weekly survival at 20% monthly attrition = 0.949848...
+
+
+def test_new_site_with_attrition_and_two_week_ramp_can_hire():
+    # New site (headcount 0), ramp 0;0 (nothing in the first two weeks), 20%/month attrition,
+    # 2 FTE needed in week 2 only. n starts in week 0: week 1 has H = s n and deducts
+    # (1 - 0) x s x n, so 0 productive (the old formula deducted n > s n: no start possible);
+    # week 2 has s^2 n = 0.9022 n productive. 2 starts give 1.8045 FTE and 0.1955 short
+    # (2,346 of penalty); a 3rd start costs 1200 x (1 + s + s^2) = 3,423 more: 2 starts win.
+    inp = make_inputs(markets=ID, queues=LISTING, weeks=3,
+                      sites=[site(headcount=0.0, attrition_month=0.2, ramp=(0.0, 0.0))])
+    r = optimise(inp, requirements_frame(inp, {("ID", "listing"): [0.0, 0.0, 2.0]}))
+    assert r.sites["starts"].tolist() == [2, 0, 0]
+    assert r.sites["headcount"].tolist() == pytest.approx([2, 2 * S20, 2 * S20**2])
+    assert r.sites["productive_fte"].tolist() == pytest.approx([0, 0, 2 * S20**2])
+    assert r.shortfall_fte_weeks == pytest.approx(2 - 2 * S20**2)
+
+
+def test_ramp_deduction_carries_survival_by_hand():
+    # Ramp 0;0.5, 20%/month attrition, new site, 4 FTE needed in week 3 only (4 weeks).
+    # Output in week 3 per start and cost per start (1200 per FTE-week, decaying heads):
+    #   week 1 start: s^2 = 0.9022 FTE for 1200 (1 + s + s^2) = 3,423
+    #   week 2 start: (1 - 0.5) x s = 0.4749 FTE for 1200 (1 + s) = 2,340
+    # 4 week-1 starts give 3.609; one week-2 start adds 0.475 -> 4.084 >= 4 for 16,030;
+    # 5 week-1 starts cost 17,113, 3 + 3 cost 17,287, 4 starts + 0.391 short 18,383.
+    inp = make_inputs(markets=ID, queues=LISTING, weeks=4,
+                      sites=[site(headcount=0.0, attrition_month=0.2, ramp=(0.0, 0.5))])
+    r = optimise(inp, requirements_frame(inp, {("ID", "listing"): [0.0, 0.0, 0.0, 4.0]}))
+    s = S20
+    assert r.sites["starts"].tolist() == [0, 4, 1, 0]
+    assert r.sites["headcount"].tolist() == pytest.approx([0, 4, 4 * s + 1, 4 * s**2 + s])
+    # week 1: 4 - 4 (new); week 2: 4s + 1 - 1 (new) - 0.5 s x 4; week 3: 4s^2 + s - 0.5 s x 1
+    assert r.sites["productive_fte"].tolist() == pytest.approx([0, 0, 2 * s, 4 * s**2 + 0.5 * s])
+    assert r.shortfall.empty
+    assert r.total_cost == pytest.approx(1200 * (4 + 4 * s + 1 + 4 * s**2 + s))

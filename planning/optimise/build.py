@@ -107,7 +107,7 @@ def build_model(data: ModelData, *, integer: bool | None = None,
                 m.add_con("max_headcount", key, H[t] <= s.max_headcount)
             if s.max_starts_week is not None and t >= s.lead_weeks:
                 m.add_con("max_starts", key, starts[t] <= s.max_starts_week)
-            ramp_loss = [(1.0 - r) * starts[t - k] for k, r in enumerate(s.ramp) if t - k >= 0 and r < 1]
+            ramp_loss = [w * starts[t - k] for k, w in s.ramp_loss() if t - k >= 0]
             week_cost = [s.weekly_cost * H[t], s.hire_cost * starts[t]]
             if s.overtime_max_share > 0:
                 ot = m.add_var("overtime", key)

@@ -43,6 +43,16 @@ class Site:
     overtime_max_share: float = 0.0
     overtime_premium: float = 1.5
 
+    def ramp_loss(self) -> tuple[tuple[int, float], ...]:
+        """``(k, (1 - ramp[k]) x survival^k)`` for the weeks k a start is below full output.
+
+        A start of week t - k is still ramping in week t: it survived k weeks of attrition
+        (``survival^k`` of it is left) and lacks ``1 - ramp[k]`` of a full FTE's output, so
+        the site's productive FTE in week t are ``H[t] - sum_k weight_k x starts[t - k]``
+        (spec section 4, revised: the survival factor keeps a leaver from being deducted).
+        """
+        return tuple((k, (1.0 - r) * self.survival ** k) for k, r in enumerate(self.ramp) if r < 1)
+
     @property
     def overtime_cost(self) -> float:
         """Cost of one overtime FTE-week (currency): weekly cost x overtime_premium."""

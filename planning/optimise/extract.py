@@ -66,8 +66,7 @@ def site_table(model: Model) -> pd.DataFrame:
         for t, w in enumerate(d.weeks):
             h = value(model.var["H"][(s.name, w)])
             n = starts[(s.name, w)]
-            loss = sum((1 - r) * starts[(s.name, d.weeks[t - k])]
-                       for k, r in enumerate(s.ramp) if t - k >= 0)
+            loss = sum(wk * starts[(s.name, d.weeks[t - k])] for k, wk in s.ramp_loss() if t - k >= 0)
             rows.append({"site": s.name, "week": pd.Timestamp(w), "quarter": d.quarter[t],
                          "headcount": h, "starts": n, "productive_fte": h - loss,
                          "allocated_fte": alloc.get((s.name, w), 0.0),
