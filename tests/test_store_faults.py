@@ -87,7 +87,7 @@ def test_process_killed_inside_the_save_transaction_leaves_the_store_consistent(
     assert assert_consistent(db) == [1, 2]
 
 
-def _save_forever(db: str, texts: dict, started) -> None:
+def _save_forever(db: str, texts: dict, started, saved) -> None:
     inputs = inputs_from_texts(texts)
     with ScenarioStore(db) as store:
         started.set()
@@ -95,6 +95,8 @@ def _save_forever(db: str, texts: dict, started) -> None:
         while True:
             i += 1
             store.save("shared", inputs, PLAN | {"total_cost": float(1000 + i)})
+            with saved.get_lock():
+                saved.value += 1
 
 
 @pytest.mark.slow
@@ -103,14 +105,20 @@ def test_processes_killed_at_random_moments_never_corrupt_the_store(tmp_path, in
     ScenarioStore(str(db)).close()
     texts = inputs_to_texts(inputs)
     rng = random.Random(7)
+    saved = CTX.Value("i", 0)
     for _ in range(3):
         started = CTX.Event()
-        children = [CTX.Process(target=_save_forever, args=(str(db), texts, started))
+        children = [CTX.Process(target=_save_forever, args=(str(db), texts, started, saved))
                     for _ in range(2)]
         for c in children:
             c.start()
         assert started.wait(60)
-        time.sleep(rng.uniform(0.05, 0.6))
+        # kill at a random moment after this round's first save landed (on a loaded machine
+        # a fixed sleep may end before any save, and the test would prove nothing)
+        before, deadline = saved.value, time.monotonic() + 120
+        while saved.value == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.3))
         for c in children:
             os.kill(c.pid, signal.SIGKILL)
             c.join(30)
