@@ -85,3 +85,29 @@ def test_input_differences_name_the_key_and_cell(inputs, tiny):
     text = "\n".join(compare_plans(("A", PLAN, inputs), ("B", PLAN, other)).explain())
     assert "levers.volume_multiplier 1.0 -> 1.1" in text
     assert "vendors: 2 difference(s)" in text
+
+
+def test_quarter_and_pool_costs_add_up_with_overtime_and_surge():
+    """A (overtime and surge used) against B (no surge row: MY's peak contracted for all of
+    Q1, 12 x 600 x 3 = 21,600 instead of 4 x 600 x 3 + 8 x 900 = 14,400): the quarter costs
+    include overtime and surge, and the site and vendor cost changes (the waterfall's steps)
+    add up to the change of the total."""
+    from cost_fixtures import Q1_COST, Q2_COST, overtime_and_surge_plan
+
+    from planning.optimise import plan_to_json
+
+    inp, a = overtime_and_surge_plan()
+    _, b = overtime_and_surge_plan(surge=False)
+    c = compare_plans(("A", plan_to_json(a), inp), ("B", plan_to_json(b), inp))
+    q1_b = Q1_COST - 14_400 + 21_600
+    by_quarter = c.by_quarter.set_index("quarter")
+    assert by_quarter["cost_a"].tolist() == pytest.approx([Q1_COST, Q2_COST])
+    assert by_quarter["cost_b"].tolist() == pytest.approx([q1_b, Q2_COST])
+    pool = c.by_pool.set_index(["quarter", "pool"])
+    assert pool.loc[("2027Q1", "JK"), "cost_a"] == pytest.approx(50 * 1200 * 3 + 9_000)
+    assert pool.loc[("2027Q1", "BPO"), ["cost_a", "cost_b"]].tolist() == pytest.approx(
+        [14_400, 21_600])
+    total = c.totals.set_index("metric").loc["total_cost"]
+    assert total[["a", "b"]].tolist() == pytest.approx([Q1_COST + Q2_COST, q1_b + Q2_COST])
+    assert c.by_pool["cost_delta"].sum() == pytest.approx(total["delta"])
+    assert c.by_quarter["cost_a"].sum() == pytest.approx(total["a"])

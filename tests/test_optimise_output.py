@@ -45,7 +45,7 @@ def test_plan_json_has_the_contract_keys(two_quarters, tmp_path):
     assert set(doc["allocation"][0]) >= {"pool", "market", "queue", "week", "fte"}
     assert set(doc["shortfall"][0]) >= {"market", "queue", "week", "fte", "reason"}
     assert set(doc["quarterly"][0]) == {"quarter", "market", "required_fte", "inhouse_fte",
-                                        "vendor_fte", "shortfall_fte"}
+                                        "vendor_fte", "shortfall_fte", "cost"}
     assert doc["sites"][0]["week"] == "2027-01-04"
     assert {q["quarter"] for q in doc["quarterly"]} == {"2027Q1", "2027Q2"}
     assert all(a["fte"] > 0 for a in doc["allocation"])

@@ -20,7 +20,7 @@ from planning.inputs.loading import load_inputs
 from planning.optimise import plan_to_json
 from planning.pipeline import run_plan
 from planning.reports.compare import compare_plans
-from planning.reports.frames import pool_quarters, quarter_totals, site_weeks, vendor_quarters
+from planning.reports.frames import plan_pools, quarter_totals
 from planning.reports.workbook import write_workbook
 from planning.store.schema import SchemaTooNewError
 from planning.store.settings import apply_settings
@@ -118,7 +118,7 @@ def cmd_scenario_show(args: argparse.Namespace) -> int:
           f"{plan.get('shortfall_fte_weeks') or 0:,.1f} FTE-weeks")
     print("  solver settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.get("solver", {}).items()))
     print("  packages: " + ", ".join(f"{k} {v}" for k, v in s.settings.get("packages", {}).items()))
-    pools = pool_quarters(site_weeks(plan), vendor_quarters(plan, s.inputs.plan_weeks()))
+    pools = plan_pools(plan, s.inputs.plan_weeks())
     if len(pools):
         print("\nQuarterly ask per site and vendor:")
         print(pools.to_string(index=False, na_rep="", float_format=lambda x: f"{x:,.1f}"))

@@ -5,22 +5,17 @@
 - hiring schedule: every week with starts, and its requisition week;
 - per vendor and quarter: contracted FTE and cost;
 - per market and quarter: required, in-house, vendor and shortfall FTE (weekly averages) and
-  the cost attributed to the market: each site's and vendor's weekly cost (with overtime and
-  vendor surge when those options are on) is shared out by
-  the FTE it allocated to each market that week; cost of capacity allocated to nobody is
-  reported on a row with market ``(unallocated)`` so attributed costs add up to total_cost.
+  the cost attributed to the market by the rule of :mod:`planning.optimise.costs` (each
+  pool's quarter cost, overtime and surge included, split by the FTE-weeks it worked for
+  each market), so attributed costs add up to total_cost.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pandas as pd
 
 from planning.optimise.build import Model
-from planning.optimise.extract import Solution, value
-
-UNALLOCATED = "(unallocated)"
+from planning.optimise.extract import Solution
 
 
 def _monday_minus(week: pd.Timestamp, weeks: int) -> pd.Timestamp:
@@ -70,50 +65,8 @@ def vendor_ask(sol: Solution) -> pd.DataFrame:
     return out
 
 
-def attributed_cost(model: Model) -> dict[tuple[str, str], float]:
-    """{(quarter, market): cost} with each pool's weekly cost shared by allocated FTE."""
-    d = model.data
-    alloc: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    pos = {w: t for t, w in enumerate(d.weeks)}
-    for (p, m, _q, w), v in model.var.get("x", {}).items():
-        alloc[(p, pos[w])][m] += value(v)
-    out: dict[tuple[str, str], float] = defaultdict(float)
-
-    def share(pool: str, t: int, cost: float) -> None:
-        a = {m: f for m, f in alloc.get((pool, t), {}).items() if f > 0}
-        total = sum(a.values())
-        if total <= 0:
-            out[(d.quarter[t], UNALLOCATED)] += cost
-            return
-        for m, f in a.items():
-            out[(d.quarter[t], m)] += cost * f / total
-
-    overtime, surge = model.var.get("overtime", {}), model.var.get("surge", {})
-    for s in d.sites:
-        for t, w in enumerate(d.weeks):
-            cost = s.weekly_cost * value(model.var["H"][(s.name, w)])
-            cost += s.hire_cost * value(model.var["starts"][(s.name, w)])
-            if (s.name, w) in overtime:
-                cost += s.overtime_cost * value(overtime[(s.name, w)])
-            share(s.name, t, cost)
-    for v in d.vendors:
-        for t, w in enumerate(d.weeks):
-            cost = v.weekly_price * value(model.var["F"][(v.name, d.quarter[t])])
-            if (v.name, w) in surge:
-                cost += d.surge[(v.name, t)][1] * value(surge[(v.name, w)])
-            share(v.name, t, cost)
-    return dict(out)
-
-
 def market_ask(model: Model, sol: Solution) -> pd.DataFrame:
     """Per quarter and market: weekly-average FTE (required, in-house, vendor, shortfall) and
-    attributed_cost; plus ``(unallocated)`` rows for capacity no market used."""
-    cost = attributed_cost(model)
-    q = sol.quarterly.copy()
-    q["attributed_cost"] = [cost.get((Q, m), 0.0) for Q, m in zip(q["quarter"], q["market"], strict=True)]
-    extra = [{"quarter": Q, "market": m, "required_fte": 0.0, "inhouse_fte": 0.0, "vendor_fte": 0.0,
-              "shortfall_fte": 0.0, "attributed_cost": c}
-             for (Q, m), c in sorted(cost.items()) if m == UNALLOCATED and abs(c) > 1e-9]
-    if extra:
-        q = pd.DataFrame(q.to_dict("records") + extra, columns=[*q.columns])
-    return q.sort_values(["quarter", "market"], ignore_index=True)
+    attributed_cost (the ``cost`` of ``sol.quarterly``, see :mod:`planning.optimise.costs`);
+    plus ``(unallocated)`` rows for cost of pools that worked for no market in a quarter."""
+    return sol.quarterly.rename(columns={"cost": "attributed_cost"})

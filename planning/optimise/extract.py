@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planning.optimise.build import Model
+from planning.optimise.costs import market_quarter_costs, quarter_costs, with_market_costs
 
 TOL = 1e-6
 
@@ -171,6 +172,7 @@ def quarterly_table(model: Model) -> pd.DataFrame:
     """Per quarter and market: weekly averages of required, in-house, vendor and shortfall FTE.
 
     Averages are over the quarter's planned weeks; in-house + vendor + shortfall = required.
+    (:func:`extract` adds the attributed ``cost``, see :mod:`planning.optimise.costs`.)
     """
     d = model.data
     sites = set(d.site_names)
@@ -196,18 +198,10 @@ def quarterly_table(model: Model) -> pd.DataFrame:
 def budget_table(model: Model, sites: pd.DataFrame, vendors: pd.DataFrame,
                  surge: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per quarter with a budget: budget, cost (overtime and surge included) and overrun."""
-    surge = pd.DataFrame() if surge is None else surge
     d = model.data
-    rows = []
-    for Q, cap in d.budget.items():
-        cost = float(sites.loc[sites["quarter"] == Q, "cost"].sum()
-                     + vendors.loc[vendors["quarter"] == Q, "cost"].sum())
-        if "overtime_cost" in sites:
-            cost += float(sites.loc[sites["quarter"] == Q, "overtime_cost"].sum())
-        if len(surge):
-            cost += float(surge.loc[surge["quarter"] == Q, "cost"].sum())
-        rows.append({"quarter": Q, "budget": cap, "cost": cost,
-                     "overrun": value(model.var["overrun"][(Q,)])})
+    cost = quarter_costs(sites, vendors, surge).set_index("quarter")["cost"]
+    rows = [{"quarter": Q, "budget": cap, "cost": float(cost.get(Q, 0.0)),
+             "overrun": value(model.var["overrun"][(Q,)])} for Q, cap in d.budget.items()]
     return pd.DataFrame(rows, columns=["quarter", "budget", "cost", "overrun"])
 
 
@@ -224,9 +218,12 @@ def extract(model: Model) -> Solution:
         total += float(sites["overtime_cost"].sum())
     if len(surge):
         total += float(surge["cost"].sum())
+    allocation = allocation_table(model)
+    quarterly = with_market_costs(quarterly_table(model),
+                                  market_quarter_costs(sites, vendors, allocation, surge))
     return Solution(
-        sites=sites, vendors=vendors, allocation=allocation_table(model), shortfall=short,
-        quarterly=quarterly_table(model), budget=budget_table(model, sites, vendors, surge),
+        sites=sites, vendors=vendors, allocation=allocation, shortfall=short,
+        quarterly=quarterly, budget=budget_table(model, sites, vendors, surge),
         total_cost=total,
         shortfall_fte_weeks=float(short_total),
         penalty_cost=float(model.data.penalty * short_total + model.data.overrun_penalty * overrun),

@@ -1,7 +1,9 @@
 """plan.json: the contract's output object, plus the ask and the explanations.
 
 Contract keys: status, objective, total_cost, shortfall_fte_weeks, sites, vendors,
-allocation, shortfall, quarterly. Extra keys: gap, solve_seconds, message,
+allocation, shortfall, quarterly (with an extra ``cost`` per market and quarter: the total
+cost attributed to markets, see :mod:`planning.optimise.costs`; ``(unallocated)`` rows carry
+the cost of pools that worked for no market in a quarter, so the costs add up to total_cost). Extra keys: gap, solve_seconds, message,
 shortfall_penalty, budget, ask {sites, vendors, markets, hiring}, explanations
 {binding, marginal_cost}. Weeks are ISO dates of the Monday, numbers
 JSON numbers (NaN and missing values become null).
@@ -33,6 +35,7 @@ CONTRACT_COLUMNS = {
 }
 #: extra columns kept in plan.json after the contract's ones
 EXTRA_COLUMNS = {"sites": ["allocated_fte", "overtime_fte", "overtime_cost"], "allocation": ["pool_type"],
+                 "quarterly": ["cost"],
                  "shortfall": ["required_fte", "reason_code", "reason"]}
 
 

@@ -3,8 +3,9 @@ inputs differ.
 
 ``compare_plans(a, b)`` takes two :class:`planning.store.store.StoredScenario` (or ``(label, plan
 dict, inputs)`` triples) and returns a :class:`Comparison` whose tables hold the A value, the
-B value and ``delta = B - A`` side by side. Cost per quarter is the plan's site-week costs
-plus its vendor-quarter costs; headcount is the in-house headcount in a quarter's last week;
+B value and ``delta = B - A`` side by side. Cost per quarter and per site or vendor includes
+overtime and vendor surge (:mod:`planning.optimise.costs`), so the cost changes of the sites
+and vendors add up to the change of the total cost (the scenario waterfall); headcount is the in-house headcount in a quarter's last week;
 FTE figures by market are weekly averages (plan.json's ``quarterly`` table).
 """
 
@@ -19,7 +20,7 @@ import pandas as pd
 from planning.inputs.schema import TABLES
 from planning.inputs.tables import Inputs
 from planning.inputs.writers import table_to_csv
-from planning.reports.frames import pool_quarters, quarter_totals, site_weeks, vendor_quarters
+from planning.reports.frames import plan_pools, quarter_totals
 
 MARKET_VALUES = ["required_fte", "inhouse_fte", "vendor_fte", "shortfall_fte"]
 QUARTER_VALUES = ["cost", "inhouse_headcount", "vendor_fte", "required_fte", "shortfall_fte",
@@ -67,7 +68,7 @@ def compare_plans(a: Side, b: Side) -> Comparison:
     label_b, plan_b, inputs_b = _side(b)
     if label_a == label_b:
         label_a, label_b = f"A: {label_a}", f"B: {label_b}"
-    pools_a, pools_b = _pools(plan_a, inputs_a), _pools(plan_b, inputs_b)
+    pools_a, pools_b = plan_pools(plan_a, inputs_a.plan_weeks()), plan_pools(plan_b, inputs_b.plan_weeks())
     totals = pd.DataFrame([
         {"metric": m, "a": _num(plan_a.get(m)), "b": _num(plan_b.get(m))}
         for m in ("total_cost", "shortfall_fte_weeks", "objective")])
@@ -90,12 +91,6 @@ def _num(x: Any) -> float:
 def _frame(plan: dict[str, Any], key: str, cols: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(plan.get(key) or [])
     return frame.reindex(columns=cols)
-
-
-def _pools(plan: dict[str, Any], inputs: Inputs) -> pd.DataFrame:
-    sites = site_weeks(plan)
-    vendors = vendor_quarters(plan, inputs.plan_weeks())
-    return pool_quarters(sites, vendors)
 
 
 def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], values: list[str]

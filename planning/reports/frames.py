@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from planning.optimise.costs import pool_quarter_costs, quarter_costs
 from planning.periods import quarter_labels
 
 SITE_COLUMNS = ["site", "week", "quarter", "headcount", "starts", "productive_fte", "cost"]
@@ -42,10 +43,12 @@ def _order(names: pd.Series, preferred: list[str]) -> pd.Series:
 def site_weeks(plan: dict[str, Any], site_order: list[str] | None = None) -> pd.DataFrame:
     """Sites by week, sorted by site (input order) then week, so each site's rows are contiguous.
 
-    Columns: site, week, quarter, headcount, starts, productive_fte[, allocated_fte], cost.
+    Columns: site, week, quarter, headcount, starts, productive_fte[, allocated_fte], cost
+    [, overtime_fte, overtime_cost] (overtime when the plan has it; not in cost).
     """
     frame = plan_table(plan, "sites", SITE_COLUMNS)
     cols = SITE_COLUMNS[:-1] + (["allocated_fte"] if "allocated_fte" in frame.columns else []) + ["cost"]
+    cols += [c for c in ("overtime_fte", "overtime_cost") if c in frame.columns]
     frame = frame[cols]
     frame = frame.assign(_o=_order(frame["site"], site_order or [])).sort_values(
         ["_o", "site", "week"], kind="stable").drop(columns="_o")
@@ -67,22 +70,29 @@ def vendor_quarters(plan: dict[str, Any], weeks: pd.DatetimeIndex,
     return frame.reset_index(drop=True)
 
 
-def pool_quarters(sites: pd.DataFrame, vendors: pd.DataFrame) -> pd.DataFrame:
+def pool_quarters(sites: pd.DataFrame, vendors: pd.DataFrame,
+                  surge: pd.DataFrame | None = None) -> pd.DataFrame:
     """The quarterly ask per site and vendor, sorted by quarter then sites before vendors.
 
     fte: a site's headcount in the quarter's last planned week; a vendor's contracted FTE.
-    starts: a site's new starts in the quarter (vendors: NaN). cost: the quarter's cost.
+    starts: a site's new starts in the quarter (vendors: NaN). cost: the quarter's cost,
+    overtime and vendor surge included (:func:`planning.optimise.costs.pool_quarter_costs`).
     Also returns, in ``attrs["rows"]``, the site_weeks / vendor row positions of each line.
     """
     rows: list[dict[str, Any]] = []
+    costs = pool_quarter_costs(sites, vendors, surge)
+    cost = {(t, p, q): c for t, p, q, c in costs[["pool_type", "pool", "quarter", "cost"]]
+            .itertuples(index=False)}
     for (site, quarter), part in sites.groupby(["site", "quarter"], sort=False):
         rows.append({"quarter": quarter, "pool_type": "site", "pool": site,
                      "fte": float(part.sort_values("week")["headcount"].iloc[-1]),
-                     "starts": float(part["starts"].sum()), "cost": float(part["cost"].sum()),
+                     "starts": float(part["starts"].sum()),
+                     "cost": cost.get(("site", site, quarter), 0.0),
                      "_src": (int(part.index.min()), int(part.index.max()))})
     for i, rec in vendors.iterrows():
         rows.append({"quarter": rec["quarter"], "pool_type": "vendor", "pool": rec["vendor"],
-                     "fte": float(rec["fte"]), "starts": float("nan"), "cost": float(rec["cost"]),
+                     "fte": float(rec["fte"]), "starts": float("nan"),
+                     "cost": cost.get(("vendor", rec["vendor"], rec["quarter"]), 0.0),
                      "_src": (int(i), int(i))})
     frame = pd.DataFrame(rows, columns=[*POOL_COLUMNS, "_src"])
     frame["_t"] = (frame["pool_type"] == "vendor").astype(int)
@@ -94,14 +104,28 @@ def pool_quarters(sites: pd.DataFrame, vendors: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def plan_pools(plan: dict[str, Any], weeks: pd.DatetimeIndex) -> pd.DataFrame:
+    """:func:`pool_quarters` of a plan.json object (``weeks``: the plan's Mondays)."""
+    return pool_quarters(site_weeks(plan), vendor_quarters(plan, weeks),
+                         plan_table(plan, "vendor_surge"))
+
+
+def plan_quarter_costs(plan: dict[str, Any]) -> pd.DataFrame:
+    """:func:`planning.optimise.costs.quarter_costs` of a plan.json object."""
+    return quarter_costs(plan_table(plan, "sites"), plan_table(plan, "vendors"),
+                         plan_table(plan, "vendor_surge"))
+
+
 def quarter_totals(plan: dict[str, Any], pools: pd.DataFrame) -> pd.DataFrame:
     """Per quarter: inhouse_headcount (end of quarter), vendor_fte, required_fte,
-    shortfall_fte (weekly averages, summed over markets), shortfall_fte_weeks and cost."""
+    shortfall_fte (weekly averages, summed over markets), shortfall_fte_weeks and cost
+    (overtime and vendor surge included; the quarters add up to total_cost)."""
+    costs = plan_quarter_costs(plan).set_index("quarter")["cost"]
     quarters = sorted(set(pools["quarter"]))
     quarterly = plan_table(plan, "quarterly", ["quarter", "market", "required_fte", "inhouse_fte",
                                                "vendor_fte", "shortfall_fte"])
     short = plan_table(plan, "shortfall", ["market", "queue", "week", "fte"])
-    quarters = sorted(set(quarters) | set(quarterly.get("quarter", [])))
+    quarters = sorted(set(quarters) | set(quarterly.get("quarter", [])) | set(costs.index))
     out = []
     for q in quarters:
         p = pools[pools["quarter"] == q]
@@ -114,7 +138,7 @@ def quarter_totals(plan: dict[str, Any], pools: pd.DataFrame) -> pd.DataFrame:
             "required_fte": float(qq["required_fte"].sum()) if len(qq) else 0.0,
             "shortfall_fte": float(qq["shortfall_fte"].sum()) if len(qq) else 0.0,
             "shortfall_fte_weeks": float(s["fte"].sum()) if len(s) else 0.0,
-            "cost": float(p["cost"].sum()),
+            "cost": float(costs.get(q, 0.0)),
         })
     return pd.DataFrame(out, columns=["quarter", "inhouse_headcount", "vendor_fte", "required_fte",
                                       "shortfall_fte", "shortfall_fte_weeks", "cost"])
