@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import session, stages
 
 st.set_page_config(page_title="Headcount planner", page_icon=":material/groups:",
                    layout="wide")
-state.init()
+session.init()
 
 PAGES = {
     "Data": [
@@ -42,13 +42,13 @@ page.run()
 
 with st.sidebar:
     st.caption("Data set")
-    st.markdown(f"**{state.label()}**")
+    st.markdown(f"**{session.label()}**")
     st.caption("Scenario")
-    name = state.scenario_name()
-    st.markdown(f"**{name}**" + (" · *unsaved changes*" if state.unsaved() else ""))
-    if state.overrides():
-        st.caption(f"{len(state.overrides())} forecast override(s) active")
-    last = state.last_plan()
+    name = session.scenario_name()
+    st.markdown(f"**{name}**" + (" · *unsaved changes*" if session.unsaved() else ""))
+    if session.overrides():
+        st.caption(f"{len(session.overrides())} forecast override(s) active")
+    last = stages.last_plan()
     if last is not None:
         done, current = last
         if done.error is None:

@@ -10,7 +10,7 @@ import streamlit as st
 from planning.inputs.writers import table_to_csv
 from planning.optimise import plan_to_json
 from planning.reports.workbook import workbook_bytes
-from ui import state
+from ui import feedback, session, stages
 
 
 def workbook_maker(run, inputs, meta):
@@ -54,26 +54,26 @@ def one_csv(frame):
 
 
 def main() -> None:
-    inputs = state.page_inputs("Export")
+    inputs = feedback.page_inputs("Export")
     if inputs is None:
         return
-    done = state.cached_plan()
+    done = stages.cached_plan()
     if done is None:
         st.info("No plan for the current inputs yet: press **Re-plan** on the Plan page, then "
                 "come back to download it.")
         return
     if done.error is not None:
-        state.show_error(done, "The plan")
+        feedback.show_error(done, "The plan")
         return
     run = done.value
-    name = state.slug(f"{state.label()}-{state.scenario_name()}")
+    name = session.slug(f"{session.label()}-{session.scenario_name()}")
     st.subheader("Finance workbook")
     st.caption("Summary with the quarterly headcount ask, costs as live formulas, the plan's "
                "tables, the assumptions, the forecast and requirements behind them, and the "
                "inputs (the workbook can be uploaded again). Built when you click.")
     st.download_button("Download the workbook (.xlsx)",
-                       workbook_maker(run, state.inputs_as_run(), state.saved_meta()),
-                       file_name=f"headcount-plan-{name}.xlsx", mime=state.XLSX, type="primary",
+                       workbook_maker(run, stages.inputs_as_run(), session.saved_meta()),
+                       file_name=f"headcount-plan-{name}.xlsx", mime=feedback.XLSX, type="primary",
                        key="export_workbook", icon=":material/download:")
     st.subheader("CSV files")
     st.download_button("Download every table (.zip of CSV)", zip_maker(run),
@@ -86,4 +86,5 @@ def main() -> None:
     st.dataframe(tables[pick].head(200), hide_index=True, key="export_preview")
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

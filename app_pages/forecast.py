@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.overrides import ALL, Override, check_override
-from ui import charts, state
+from ui import charts, feedback, session, stages
 
 
 def series_picker(forecast: pd.DataFrame) -> tuple[str, str]:
@@ -28,7 +28,7 @@ def chart(inputs, forecast: pd.DataFrame, market: str, queue: str) -> None:
         hist = v.loc[(v["market"] == market) & (v["queue"] == queue), ["date", "cases"]]
     ev = inputs.events
     ev = ev[ev["market"].isin([market, "*"])] if len(ev) else ev
-    fig = state.memo("forecast", state.forecast_key(), market, queue,
+    fig = stages.memo("forecast", stages.forecast_key(), market, queue,
                      make=lambda: charts.forecast_figure(hist, fc, ev,
                                                          f"{market} / {queue}: cases per day"))
     st.plotly_chart(fig, key="fc_chart")
@@ -69,12 +69,12 @@ def overrides_section(forecast: pd.DataFrame) -> None:
     st.subheader("Manual overrides")
     st.caption("A change the history cannot show, e.g. +15% for a new policy from a date. "
                "Overrides scale every quantile and flow into requirements and the plan.")
-    current = list(state.overrides())
+    current = list(session.overrides())
     for i, o in enumerate(current):
         c = st.columns([6, 1])
         c[0].markdown(f"- {o.describe()}")
         if c[1].button("Remove", key=f"ov_remove_{i}"):
-            state.set_overrides(tuple(current[:i] + current[i + 1:]))
+            session.set_overrides(tuple(current[:i] + current[i + 1:]))
             st.rerun()
     days = pd.to_datetime(forecast["date"])
     first, last = days.min().date(), days.max().date()
@@ -97,23 +97,23 @@ def overrides_section(forecast: pd.DataFrame) -> None:
         if problems:
             st.error("Override not added: " + "; ".join(problems))
         else:
-            state.set_overrides((*current, o))
+            session.set_overrides((*current, o))
             st.rerun()
 
 
 def main() -> None:
-    inputs = state.page_inputs("Forecast")
+    inputs = feedback.page_inputs("Forecast")
     if inputs is None:
         return
-    if not state.needs_forecast(inputs):
+    if not stages.needs_forecast(inputs):
         st.info("This data set brings its own requirements table, so no forecast is used.")
         return
-    done = state.forecast()
+    done = stages.forecast()
     if done is None or done.error is not None:
-        state.show_error(done, "The forecast")
+        feedback.show_error(done, "The forecast")
         return
     out = done.value
-    forecast = state.effective_forecast(out)
+    forecast = stages.effective_forecast(out)
     if inputs.forecast is not None:
         st.caption("Forecast given in the inputs (forecast table).")
     else:
@@ -127,4 +127,5 @@ def main() -> None:
     overrides_section(forecast)
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

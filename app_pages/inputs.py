@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import tempfile
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -14,8 +13,8 @@ from planning.errors import InputError, issues_frame
 from planning.inputs.scenario_toml import parse_scenario
 from planning.inputs.schema import TABLES
 from planning.inputs.template import write_template
-from planning.inputs.writers import inputs_from_texts, inputs_to_texts
-from ui import state
+from planning.inputs.writers import editable_table, replace_table
+from ui import feedback, session
 
 EDITABLE = ("markets", "queues", "sites", "vendors")
 
@@ -30,30 +29,33 @@ def template_bytes() -> bytes:
 
 def load_section() -> None:
     st.subheader("Data set")
-    st.caption(f"Loaded: **{state.label()}**, scenario **{state.scenario_name()}**. "
-               "A workbook needs a sheet per table; CSV files are named after their table "
-               "(markets.csv, queues.csv, ...) plus scenario.toml.")
+    st.caption(f"Loaded: **{session.label()}**, scenario **{session.scenario_name()}**. "
+               "A workbook (a sheet per table), the .zip the Export page makes, or CSV files "
+               "named after their table (markets.csv, queues.csv, ...) with scenario.toml "
+               "replace the whole data set. CSV files on their own replace only those tables: "
+               "upload just vendors.csv to change the vendors and keep everything else.")
     with st.form("upload_form", clear_on_submit=False):
-        files = st.file_uploader("Upload a workbook (.xlsx) or CSV files and scenario.toml",
-                                 type=["xlsx", "csv", "toml"], accept_multiple_files=True,
-                                 key="upload_files", max_upload_size=state.UPLOAD_LIMIT_MB)
+        files = st.file_uploader("Upload a workbook (.xlsx), a .zip, or CSV files",
+                                 type=["xlsx", "zip", "csv", "toml"], accept_multiple_files=True,
+                                 key="upload_files", max_upload_size=session.UPLOAD_LIMIT_MB)
         load = st.form_submit_button("Load the uploaded files", type="primary",
                                      key="upload_load")
     if load:
         if not files:
-            st.warning("Choose one workbook, or the CSV files and scenario.toml, first.")
-        elif state.load_uploads(list(files)):
-            st.success(f"Loaded {state.label()}.", icon=":material/check_circle:")
+            st.warning("Choose a workbook, a .zip, or CSV files first.")
+        elif session.load_uploads(list(files)):
+            names = ", ".join(sorted(f.name for f in files))
+            st.success(f"Loaded {names}.", icon=":material/check_circle:")
     cols = st.columns(2)
     cols[0].download_button("Download the empty template (.xlsx)", template_bytes,
                             file_name="headcount-template.xlsx", key="template_download",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if cols[1].button("Load the sample data set", key="load_sample") and state.load_path(
-            state.APP_DIR / "data" / "sample", "data/sample"):
+    if cols[1].button("Load the sample data set", key="load_sample") and session.load_path(
+            session.APP_DIR / "data" / "sample", "data/sample"):
         st.success("Loaded the sample data set.", icon=":material/check_circle:")
-    issues = state.load_issues()
+    issues = session.load_issues()
     if issues is not None and len(issues):
-        state.show_issues(issues, "The upload was not loaded")
+        feedback.show_issues(issues, "The upload was not loaded")
 
 
 def assumptions_form(inputs) -> None:
@@ -105,9 +107,6 @@ def assumptions_form(inputs) -> None:
 
 def apply_scenario(inputs, changes: dict) -> None:
     """Check the changed scenario with the contract's rules, then make it current."""
-    import dataclasses
-
-
     raw = inputs.scenario.to_dict()
     for section, values in changes.items():
         raw[section].update({k: v for k, v in values.items() if v is not None})
@@ -116,68 +115,24 @@ def apply_scenario(inputs, changes: dict) -> None:
                 raw[section].pop(k, None)
     scenario, issues = parse_scenario(raw, "scenario")
     if scenario is None:
-        state.show_issues(issues_frame(issues), "The assumptions were not applied")
+        feedback.show_issues(issues_frame(issues), "The assumptions were not applied")
         return
-    state.set_inputs(dataclasses.replace(inputs, scenario=scenario))
+    session.set_inputs(dataclasses.replace(inputs, scenario=scenario))
     st.success("Assumptions applied. The forecast, requirements and plan pages use them; "
                "press **Re-plan** on the Plan page to optimise.", icon=":material/check_circle:")
 
 
-def editor_frame(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """A table as the editor shows it: lists as ``a;b`` text, numbers as numbers."""
-    kinds = {c.name: c.kind for c in TABLES[name].columns}
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        kind = kinds.get(col, "str")
-        if kind.startswith("list"):
-            out[col] = frame[col].map(lambda v: ";".join(str(x) for x in v)
-                                      if isinstance(v, tuple | list) else ("" if v is None else str(v)))
-        elif kind in ("float", "int"):
-            out[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-        elif kind == "bool":
-            out[col] = frame[col].astype(bool)
-        else:
-            out[col] = frame[col].astype(str)
-    return out.reset_index(drop=True)
-
-
-def _text(value, kind: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    if kind == "bool":
-        return "true" if bool(value) else "false"
-    if kind in ("int", "float"):
-        x = float(value)
-        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
-    return str(value)
-
-
-def editor_csv(edited: pd.DataFrame, name: str) -> str:
-    """The edited table as contract CSV text (blank cells stay blank)."""
-    kinds = {c.name: c.kind for c in TABLES[name].columns}
-    out = pd.DataFrame({col: [_text(v, kinds.get(col, "str")) for v in edited[col]]
-                        for col in edited.columns})
-    buf = StringIO()
-    out.to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue()
-
-
 def apply_table(inputs, name: str, edited: pd.DataFrame) -> None:
     """Re-validate every table with the edited one in place; on success make it current."""
-    import dataclasses
-
-
-    texts = inputs_to_texts(inputs)
-    texts[f"{name}.csv"] = editor_csv(edited, name)
     try:
-        new = inputs_from_texts(texts, source=inputs.source)
+        new = replace_table(inputs, name, edited)
     except InputError as exc:
-        state.show_issues(issues_frame(exc.issues), f"The {name} edits were not applied")
+        feedback.show_issues(issues_frame(exc.issues), f"The {name} edits were not applied")
         return
-    state.set_inputs(dataclasses.replace(new, source=inputs.source))
-    state.reset_widgets((f"edit_{name}",))
-    state.flash(f"{name} updated ({len(edited)} rows): forecast, requirements and plan use it; "
-                "press Re-plan on the Plan page to optimise.")
+    session.set_inputs(new)
+    session.reset_widgets((f"edit_{name}",))
+    feedback.flash(f"{name} updated ({len(edited)} rows): forecast, requirements and plan use it; "
+                   "press Re-plan on the Plan page to optimise.")
     st.rerun()
 
 
@@ -191,7 +146,7 @@ def tables_section(inputs) -> None:
         st.info(f"No {name} table in this data set.")
         return
     with st.form(f"edit_{name}_form"):
-        edited = st.data_editor(editor_frame(frame, name), num_rows="dynamic",
+        edited = st.data_editor(editable_table(frame, name), num_rows="dynamic",
                                 key=f"edit_{name}", hide_index=True)
         apply = st.form_submit_button(f"Apply {name} changes", key=f"apply_{name}")
     if apply:
@@ -200,17 +155,17 @@ def tables_section(inputs) -> None:
 
 def main() -> None:
     st.title("Inputs")
-    state.show_flash()
+    feedback.show_flash()
     load_section()
-    inputs = state.inputs()
+    inputs = session.inputs()
     if inputs is None:
-        state.no_data_message()
+        feedback.no_data_message()
         return
     if inputs.warnings:
         with st.expander(f"{len(inputs.warnings)} warning(s) about this data set"):
             st.dataframe(issues_frame(inputs.warnings), hide_index=True, key="input_warnings")
     assumptions_form(inputs)
-    tables_section(state.inputs())
+    tables_section(session.inputs())
     others = [n for n in TABLES if n not in EDITABLE
               and (f := inputs.table(n)) is not None and len(f)]
     if others and st.toggle("Show the other tables (read only)", key="show_other_tables"):
@@ -221,4 +176,5 @@ def main() -> None:
         st.dataframe(frame.head(1000), hide_index=True, key="view_other")
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

@@ -21,11 +21,16 @@ from planning.actuals.score import (
     vendor_scorecard,
 )
 from planning.actuals.tables import PlanTables, has_actuals, ignored_weeks
-from planning.actuals.variance import FACTORS, explain_sentence, variance_summary
+from planning.actuals.variance import (
+    FACTORS,
+    explain_sentence,
+    largest_differences,
+    variance_summary,
+)
 from planning.errors import InputError, issues_frame
 from planning.pipeline import run_plan
 from planning.reports.kpi_sheet import kpi_workbook_bytes
-from ui import keys, state
+from ui import feedback, keys, session, stages
 
 COLOURS = {"green": "#c6efce", "amber": "#ffeb9c", "red": "#ffc7ce"}
 PCT_COLUMNS = ("wape", "bias", "automation_achieved", "automation_assumed", "aht_drift", "sla_share",
@@ -144,8 +149,7 @@ def variance_tab(rep) -> None:
                "split so the four effects add up exactly to the difference (Shapley split; "
                "see docs/kpis.md). FTE are weekly averages over the weeks with actuals.")
     st.plotly_chart(variance_chart(s), key="kpi_variance_chart")
-    top = s.reindex(s["difference_fte"].abs().sort_values(ascending=False).index)
-    for _, row in top.head(5).iterrows():
+    for _, row in largest_differences(s, 5).iterrows():
         st.markdown("- " + explain_sentence(row))
     market = st.selectbox("Market (queues)", s["market"].tolist(), key="kpi_var_market")
 
@@ -159,7 +163,7 @@ def replan_tab(inputs, run) -> None:
     try:
         rp, committed = replan_from_plan(inputs, before, forecast=run.forecast)
     except InputError as exc:
-        state.show_issues(issues_frame(exc.issues), "A re-plan cannot start from these actuals")
+        feedback.show_issues(issues_frame(exc.issues), "A re-plan cannot start from these actuals")
         return
     st.caption(f"A new plan from {rp.start.date()} ({rp.inputs.scenario.plan.weeks} weeks): weeks "
                f"up to {rp.locked.max().date()} are locked to the actuals; it starts from the latest "
@@ -177,11 +181,11 @@ def replan_tab(inputs, run) -> None:
     def work():
         return run_plan(rp.inputs).plan  # the commitments travel in rp.inputs
 
-    key = f"{keys.plan_key(state.digest(), state.overrides())}-{rp.start.date()}"
-    done = state.run_stage("replan", key, work,
+    key = f"{keys.plan_key(session.digest(), session.overrides())}-{rp.start.date()}"
+    done = stages.run_stage("replan", key, work,
                            label="Re-planning from the actuals")
     if done.error is not None:
-        state.show_error(done, "The re-plan")
+        feedback.show_error(done, "The re-plan")
         return
     after = PlanTables.from_result(done.value)
     st.subheader("What changes for the rest of the quarter and the next")
@@ -197,7 +201,7 @@ def replan_tab(inputs, run) -> None:
 
 
 def main() -> None:
-    inputs = state.page_inputs("Plan versus actual")
+    inputs = feedback.page_inputs("Plan versus actual")
     if inputs is None:
         return
     if not has_actuals(inputs):
@@ -205,11 +209,11 @@ def main() -> None:
                 "(see docs/inputs.md) to compare the plan with what happened.",
                 icon=":material/info:")
         return
-    done = state.plan(run=True)
+    done = stages.plan(run=True)
     if done is None:
         return
     if done.error is not None:
-        state.show_error(done, "The plan")
+        feedback.show_error(done, "The plan")
         return
     run = done.value
     rep = compute_kpis(inputs, run.requirements, PlanTables.from_result(run.plan))
@@ -236,4 +240,5 @@ def main() -> None:
         replan_tab(inputs, run)
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

@@ -8,8 +8,7 @@ import streamlit as st
 from planning.optimise import PlanStatus
 from planning.risk.compliance import compliance_table
 from planning.risk.frontier import FRONTIER_QUANTILES, cost_risk_frontier, frontier_forecast
-from planning.risk.simulate import RiskSettings, simulate_risk
-from ui import charts, state
+from ui import charts, feedback, session, stages
 from ui.risk_panels import render_compliance, render_frontier, render_risk_panel
 
 
@@ -122,14 +121,14 @@ def show_plan(run, inputs) -> None:
     headline(plan, inputs)
     markets = sorted(run.requirements["market"].unique())
     pick = st.selectbox("Market", ["All markets", *markets], key="plan_market")
-    key = state.plan_key_of_last()
+    key = stages.plan_key_of_last()
     market = None if pick == "All markets" else pick
-    st.plotly_chart(state.memo("coverage", key, market, make=lambda: charts.coverage_figure(
+    st.plotly_chart(stages.memo("coverage", key, market, make=lambda: charts.coverage_figure(
         run.requirements, plan.allocation, plan.shortfall, market)), key="plan_coverage")
     left, right = st.columns(2)
-    left.plotly_chart(state.memo("sites", key, make=lambda: charts.site_figure(
+    left.plotly_chart(stages.memo("sites", key, make=lambda: charts.site_figure(
         plan.sites, plan.hiring)), key="plan_sites")
-    right.plotly_chart(state.memo("cost", key, make=lambda: charts.cost_figure(
+    right.plotly_chart(stages.memo("cost", key, make=lambda: charts.cost_figure(
         plan.sites, plan.vendors)), key="plan_cost")
     explanations(plan)
     if st.toggle("Show the headcount ask per site and vendor, and the hiring schedule",
@@ -144,56 +143,55 @@ def risk_and_compliance(run, inputs) -> None:
     """SLA risk of this plan (simulated in the background), the cost-vs-risk frontier on
     request, and the per-language compliance table."""
 
-    key = state.plan_key_of_last()
+    key = stages.plan_key_of_last()
     st.divider()
     if run.forecast is None:
         st.info("SLA risk needs the daily forecast behind the plan; these inputs bring their own "
                 "requirements table, so there is none to simulate.", icon=":material/casino:")
     else:
-        risk = state.run_stage("risk", key, lambda: simulate_risk(
-            inputs, run.forecast, run.plan.allocation, RiskSettings(paths=1000)),
-            label="Simulating SLA risk (1,000 volume paths per market and queue)")
+        risk = stages.risk(run, inputs, key)
         if risk.error is not None:
-            state.show_error(risk, "The SLA risk simulation")
+            feedback.show_error(risk, "The SLA risk simulation")
         else:
             render_risk_panel(risk.value)
         if st.toggle("Compute the cost-vs-risk frontier (re-plans at P50, P70, P80, P90 and P95: "
                      "a few minutes)", key="plan_frontier_on"):
-            front = state.run_stage("frontier", key, lambda: cost_risk_frontier(
+            front = stages.run_stage("frontier", key, lambda: cost_risk_frontier(
                 inputs, forecast=frontier_forecast(inputs, FRONTIER_QUANTILES, reuse=run.forecast),
-                settings=RiskSettings(paths=500)), label="Re-planning at each quantile")
+                settings=stages.RISK_SETTINGS), label="Re-planning at each quantile")
             if front.error is not None:
-                state.show_error(front, "The frontier")
+                feedback.show_error(front, "The frontier")
             else:
                 render_frontier(front.value, current_quantile=inputs.scenario.plan.quantile)
-    render_compliance(state.memo("compliance", key, make=lambda: compliance_table(
+    render_compliance(stages.memo("compliance", key, make=lambda: compliance_table(
         inputs, run.plan.allocation)))
 
 
 def main() -> None:
-    inputs = state.page_inputs("Plan")
+    inputs = feedback.page_inputs("Plan")
     if inputs is None:
         return
     top = st.columns([1, 3])
     rerun = top[0].button("Re-plan", type="primary", key="plan_run", icon=":material/refresh:")
-    last = state.last_plan()
-    done = state.plan(run=rerun or last is None)
+    last = stages.last_plan()
+    done = stages.plan(run=rerun or last is None)
     current = done is not None
     if done is None and last is not None:
         done, current = last
     if done is None:
         return
     if done.error is not None:
-        state.show_error(done, "The plan")
+        feedback.show_error(done, "The plan")
         return
     plan = done.value.plan
     top[1].caption(f"Solved in {done.seconds:.1f} s (model build {plan.build_seconds:.1f} s, "
                    f"solver {plan.solve_seconds:.1f} s), status **{plan.status.value}**. "
-                   f"Data set {state.label()}, scenario {state.scenario_name()}.")
+                   f"Data set {session.label()}, scenario {session.scenario_name()}.")
     if not current:
         st.warning("The inputs changed since this plan was solved: press **Re-plan** to "
                    "optimise them. The plan below is the previous one.", icon=":material/update:")
     show_plan(done.value, inputs)
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

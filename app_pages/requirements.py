@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, state
+from ui import charts, feedback, stages
 
 DRIVERS = ["kind", "forecast_cases", "manual_cases", "automation_rate", "aht_minutes",
            "workload_hours", "peak_day_hours", "deadline_days", "capacity_hours_per_day",
@@ -16,12 +16,12 @@ FORMATS = {"forecast_cases": "%,.0f", "manual_cases": "%,.0f", "automation_rate"
 
 
 def main() -> None:
-    inputs = state.page_inputs("Requirements")
+    inputs = feedback.page_inputs("Requirements")
     if inputs is None:
         return
-    done = state.requirements()
+    done = stages.requirements()
     if done is None or done.error is not None:
-        state.show_error(done, "The requirements")
+        feedback.show_error(done, "The requirements")
         return
     req = done.value
     sc = inputs.scenario
@@ -32,11 +32,11 @@ def main() -> None:
                f"automation {sc.levers.automation_delta:+g}.")
     by = st.radio("Group by", ["market", "queue"], horizontal=True, key="req_by")
     left, right = st.columns(2)
-    key = state.requirements_key()
-    left.plotly_chart(state.memo("req_heatmap", key, by,
+    key = stages.requirements_key()
+    left.plotly_chart(stages.memo("req_heatmap", key, by,
                                  make=lambda: charts.requirements_heatmap(req, by)),
                       key="req_heatmap")
-    right.plotly_chart(state.memo("req_area", key, by,
+    right.plotly_chart(stages.memo("req_area", key, by,
                                   make=lambda: charts.requirements_area(req, by)),
                        key="req_area")
     st.subheader("Drivers behind each number")
@@ -59,4 +59,5 @@ def main() -> None:
                    "agent_hours the week's total. See docs/requirements.md.")
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

@@ -12,7 +12,7 @@ from planning.optimise import plan_to_json
 from planning.reports.compare import compare_plans
 from planning.reports.workbook import workbook_bytes
 from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
-from ui import charts, state
+from ui import charts, feedback, session, stages
 from ui.jobs import JOBS
 
 CURRENT, BASELINE = "current (this session)", "as loaded (baseline)"
@@ -48,23 +48,23 @@ def stored(ref: str):
 def current_side():
     """(label, plan dict, inputs, run) of the current inputs' plan, or None if not solved."""
 
-    done = state.cached_plan()
+    done = stages.cached_plan()
     if done is None or done.error is not None:
         return None
-    plan = state.memo("plan_json", state.current_plan_key(),
+    plan = stages.memo("plan_json", stages.current_plan_key(),
                       make=lambda: plan_to_json(done.value.plan))
-    return CURRENT, plan, state.inputs(), done.value
+    return CURRENT, plan, session.inputs(), done.value
 
 
 def baseline_side(run: bool):
 
-    base = state.loaded()
+    base = session.loaded()
     if base is None:
         return None
-    done = state.plan_for(base, run=run, label="the baseline")
+    done = stages.plan_for(base, run=run, label="the baseline")
     if done is None or done.error is not None:
         return None
-    plan = state.memo("plan_json", state.plan_key_for(base),
+    plan = stages.memo("plan_json", stages.plan_key_for(base),
                       make=lambda: plan_to_json(done.value.plan))
     return BASELINE, plan, base, done.value
 
@@ -85,17 +85,17 @@ def save_section() -> None:
 
         run = side[3]
         try:
-            meta = store().save(name, state.inputs_as_run(), side[1], comment=comment or None,
+            meta = store().save(name, stages.inputs_as_run(), side[1], comment=comment or None,
                                 requirements=run.requirements, forecast=run.forecast)
         except StoreError as exc:
             st.error(f"{exc} The scenario is still open in this session: download it so "
                      "nothing is lost.", icon=":material/error:")
             st.download_button("Download the unsaved scenario (inputs and plan.json, .zip)",
-                               data=scenario_bundle(state.inputs_as_run(), side[1]),
+                               data=scenario_bundle(stages.inputs_as_run(), side[1]),
                                file_name="unsaved-scenario.zip", mime="application/zip",
                                key="save_failed_download")
             return
-        state.mark_saved(meta.label, meta)
+        session.mark_saved(meta.label, meta)
         st.success(f"Saved {meta.label} as a draft.", icon=":material/check_circle:")
 
 
@@ -118,7 +118,7 @@ def compare_section() -> None:
 
     st.subheader("Compare")
     opts = options()
-    default = [BASELINE, CURRENT] if state.modified() else [BASELINE]
+    default = [BASELINE, CURRENT] if session.modified() else [BASELINE]
     picked = st.multiselect("Scenarios (the first is the reference A; each other is B)", opts,
                             default=default, key="cmp_pick")
     if len(picked) < 2:
@@ -145,8 +145,8 @@ def compare_section() -> None:
                         key=f"cmp_waterfall_{comp.label_b}")
         st.download_button(f"Download the workbook of {comp.label_b} with this comparison",
                            comparison_maker(by_label[comp.label_b], comp),
-                           file_name=f"comparison-{state.slug(comp.label_b)}.xlsx",
-                           mime=state.XLSX, key=f"cmp_xlsx_{comp.label_b}")
+                           file_name=f"comparison-{session.slug(comp.label_b)}.xlsx",
+                           mime=feedback.XLSX, key=f"cmp_xlsx_{comp.label_b}")
         if st.toggle("Show by quarter, market and source, and the input differences",
                      key=f"cmp_show_{comp.label_b}"):
             st.dataframe(comp.by_quarter, hide_index=True, key=f"cmp_q_{comp.label_b}")
@@ -218,8 +218,8 @@ def saved_section() -> None:
         ref = st.selectbox("Scenario", refs, index=len(refs) - 1, key="load_ref")
         if st.form_submit_button("Load into the app", key="load_submit"):
             s = stored(ref)
-            state.set_loaded(s.inputs, f"scenario {s.label}", scenario=s.label, meta=s.meta)
-            state.flash(f"Loaded {s.label}: its plan is re-solved on the Plan page.")
+            session.set_loaded(s.inputs, f"scenario {s.label}", scenario=s.label, meta=s.meta)
+            feedback.flash(f"Loaded {s.label}: its plan is re-solved on the Plan page.")
             st.rerun()
     with c[1].form("status_form"):
         ref = st.selectbox("Scenario", refs, index=len(refs) - 1, key="status_ref")
@@ -231,7 +231,7 @@ def saved_section() -> None:
             name, version = parse_ref(ref)
             try:
                 meta = store().set_status(name, status, comment=comment, version=version)
-                state.flash(f"{meta.label} is now {meta.status}.")
+                feedback.flash(f"{meta.label} is now {meta.status}.")
                 st.rerun()
             except StoreError as exc:
                 st.error(str(exc))
@@ -242,9 +242,9 @@ def saved_section() -> None:
 
 def main() -> None:
     st.title("Scenarios")
-    state.show_flash()
-    if state.inputs() is None:
-        state.no_data_message()
+    feedback.show_flash()
+    if session.inputs() is None:
+        feedback.no_data_message()
         return
     try:
         store()
@@ -257,4 +257,5 @@ def main() -> None:
     saved_section()
 
 
-main()
+if __name__ == "__main__":  # run by app.py's navigation, never on import
+    main()

@@ -12,26 +12,31 @@ import pandas as pd
 
 from planning.actuals.replan import Commitments
 from planning.errors import InputError, Issue
-from planning.forecast_stage import forecast_stage
+from planning.forecast_stage import ForecastStageResult, forecast_stage
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
 from planning.periods import plan_weeks
 from planning.requirements.compute import compute_requirements
 
 
-def forecast_table(inputs: Inputs) -> pd.DataFrame:
-    """The daily forecast the plan is staffed from (the contract's ``forecast`` table).
+def forecast_result(inputs: Inputs) -> ForecastStageResult:
+    """The daily forecast the plan is staffed from, with the backtest it was chosen by.
 
-    A ``forecast`` table in the inputs always takes precedence; otherwise the forecast
-    stage runs on ``volumes``.
+    A ``forecast`` table in the inputs always takes precedence (its result has an empty
+    backtest: nothing was chosen); otherwise the forecast stage runs on ``volumes``.
     """
     if inputs.forecast is not None:
-        return inputs.forecast
+        return ForecastStageResult(inputs.forecast, pd.DataFrame())
     if inputs.volumes is None:
         raise InputError([Issue("volumes", None, None, None,
                                 "table is missing: provide volumes (daily history) or a forecast table")])
+    return forecast_stage(inputs, quantiles=plan_quantiles(inputs))
 
-    return forecast_stage(inputs, quantiles=plan_quantiles(inputs)).forecast
+
+def forecast_table(inputs: Inputs) -> pd.DataFrame:
+    """The daily forecast the plan is staffed from (the contract's ``forecast`` table):
+    :func:`forecast_result` without the backtest."""
+    return forecast_result(inputs).forecast
 
 
 def plan_quantiles(inputs: Inputs) -> tuple[float, ...]:

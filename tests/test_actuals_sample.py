@@ -183,13 +183,13 @@ def test_replan_from_the_current_week_starts_from_the_actual_headcount(sample) -
 def test_kpi_page_renders_every_tab(sample, monkeypatch, tmp_path: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from ui.state import warm_plan
+    from ui.stages import warm_plan
 
     monkeypatch.setenv("HEADCOUNT_DATA", str(SAMPLE))
     monkeypatch.setenv("HEADCOUNT_DB", str(tmp_path / "scenarios.db"))
     assert warm_plan(load_inputs(SAMPLE)).error is None
-    script = (f"import runpy\nfrom ui import state\nstate.init()\n"
-              f"runpy.run_path({str(Path(__file__).parents[1] / 'app_pages' / 'kpis.py')!r})\n")
+    script = (f"import runpy\nfrom ui import session\nsession.init()\n"
+              f"runpy.run_path({str(Path(__file__).parents[1] / 'app_pages' / 'kpis.py')!r}, run_name='__main__')\n")
     at = AppTest.from_string(script, default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Plan versus actual"

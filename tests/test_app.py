@@ -39,7 +39,7 @@ def env(tmp_path_factory):
 def warm(env):
     """The sample's forecast and baseline plan in the app's cache."""
     from planning.inputs.loading import load_inputs
-    from ui.state import warm_plan
+    from ui.stages import warm_plan
 
     done = warm_plan(load_inputs(ROOT / "data" / "sample"))
     assert done.error is None, done.error
@@ -262,7 +262,7 @@ def test_replan_save_compare_and_approve(small):
 
 
 def test_the_data_path_comes_from_headcount_data(env, tmp_path):
-    from ui.state import default_data_path
+    from ui.session import default_data_path
 
     env.setenv("HEADCOUNT_DATA", str(tmp_path))
     assert default_data_path() == tmp_path

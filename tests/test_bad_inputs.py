@@ -5,7 +5,7 @@ per problem naming table, row, column and what was expected, and writes nothing;
 upload returns an error table with the same facts and leaves the session's inputs as they
 were. Paths: ``planning.cli.main.main`` in-process (and a few in a separate process, as a shell
 sees them), the pure ``planning.inputs.uploads.inputs_from_upload``, and the app's own
-``ui.state.load_uploads`` (Streamlit session state in bare mode).
+``ui.session.load_uploads`` (Streamlit session state in bare mode).
 """
 
 from __future__ import annotations
@@ -367,7 +367,7 @@ def session(tiny):
     import streamlit as st
 
     from planning.inputs.loading import load_inputs
-    from ui import state
+    from ui import session as state
 
     for k in list(st.session_state):
         del st.session_state[k]

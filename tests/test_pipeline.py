@@ -43,3 +43,14 @@ def test_commitments_name_known_sites_and_quarters(tiny):
         "committed_starts row 2: week = 2027-01-12, must be a Monday (it is a Tuesday)",
         "signed_vendor_fte row 2: quarter = Q1-2027, must be a quarter like 2027Q1",
     ]
+
+
+def test_a_given_forecast_table_is_the_forecast_result(tiny):
+    from planning.pipeline import forecast_result, forecast_table
+
+    days = pd.date_range("2027-01-04", periods=14)
+    fc = "market,queue,date,p50\n" + "".join(f"ID,listing,{d.date()},100\n" for d in days)
+    inputs = load_inputs(tiny(forecast__csv=fc))
+    res = forecast_result(inputs)
+    assert res.forecast is inputs.forecast and res.backtest.empty and res.warnings == ()
+    assert forecast_table(inputs) is inputs.forecast

@@ -242,3 +242,11 @@ def test_work_the_plan_did_not_expect_is_split_without_nans(tiny) -> None:
     assert v["actual_fte"] == pytest.approx(42 / (40 * 0.85 * 0.7))
     assert v["volume_fte"] == pytest.approx(v["actual_fte"])
     assert v[["automation_fte", "aht_fte", "productivity_fte"]].abs().max() < 1e-12
+
+
+def test_largest_differences_come_first_by_absolute_size() -> None:
+    from planning.actuals.variance import largest_differences
+
+    s = pd.DataFrame({"market": ["A", "B", "C", "D"], "difference_fte": [1.0, -7.5, 3.0, -0.5]})
+    assert largest_differences(s, 3)["market"].tolist() == ["B", "C", "A"]
+    assert largest_differences(s.iloc[:0], 3).empty

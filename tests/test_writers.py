@@ -31,3 +31,25 @@ def test_round_trip_through_texts_and_folder(tiny, tmp_path):
     _same(original, load_inputs(write_inputs(original, tmp_path / "copy")))
     assert original.scenario.solver.budget_per_quarter == 1e6
     assert original.scenario.solver.integer_hires is False
+
+
+def test_an_edited_table_replaces_its_namesake_and_is_validated_with_the_rest(tiny):
+    import pytest
+
+    from planning.errors import InputError
+    from planning.inputs.writers import editable_table, replace_table
+
+    inputs = load_inputs(tiny())
+    grid = editable_table(inputs.sites, "sites")
+    assert grid.loc[0, "languages"] == "id;en" and grid["headcount"].dtype == float
+    assert grid.loc[0, "ramp"] == "0.0;0.5"
+    grid.loc[0, "headcount"] = 25.0
+    new = replace_table(inputs, "sites", grid)
+    assert new.sites.loc[0, "headcount"] == 25 and new.sites.loc[0, "languages"] == ("id", "en")
+    assert new.sites.loc[0, "ramp"] == (0.0, 0.5)
+    assert new.vendors.equals(inputs.vendors) and new.source == inputs.source
+    grid.loc[0, "headcount"] = -5.0
+    with pytest.raises(InputError) as err:
+        replace_table(inputs, "sites", grid)
+    i = err.value.issues[0]
+    assert (i.table, i.row, i.column, i.value) == ("sites", 2, "headcount", "-5")

@@ -263,3 +263,10 @@ def explain_sentence(row: pd.Series, what: str = "") -> str:
     head = what or " ".join(str(row[c]) for c in ("market", "queue", "quarter") if c in row)
     return (f"{head}: required FTE {diff:+,.1f} {word} plan ({rel}); "
             f"{shares or 'no difference'}")
+
+
+def largest_differences(summary: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` rows of a :func:`variance_summary` with the largest absolute difference in
+    required FTE (actual minus plan), largest first: what a review reads first."""
+    order = summary["difference_fte"].abs().sort_values(ascending=False, kind="stable").index
+    return summary.reindex(order).head(n)

@@ -19,7 +19,7 @@ import pandas as pd
 from planning.actuals.kpis import compute_kpis
 from planning.actuals.replan import replan_from_plan
 from planning.actuals.tables import PlanTables, has_actuals, ignored_weeks
-from planning.actuals.variance import explain_sentence
+from planning.actuals.variance import explain_sentence, largest_differences
 from planning.cli.common import print_warnings
 from planning.errors import InputError, Issue
 from planning.fileio import write_atomic
@@ -83,10 +83,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     print(f"wrote {args.out}: KPIs of {len(weeks)} week(s) "
           + (f"{weeks.min().date()} to {weeks.max().date()}" if len(weeks) else ""))
     if not report.variance_summary.empty:
-
-        top = report.variance_summary.reindex(
-            report.variance_summary["difference_fte"].abs().sort_values(ascending=False).index)
-        for _, row in top.head(3).iterrows():
+        for _, row in largest_differences(report.variance_summary, 3).iterrows():
             print("  " + explain_sentence(row))
     if args.replan:
 

@@ -6,6 +6,7 @@ user edited in the app: ``inputs_from_texts(inputs_to_texts(x))`` gives back ``x
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -76,6 +77,36 @@ def inputs_to_texts(inputs: Inputs) -> dict[str, str]:
              if (frame := inputs.table(name)) is not None and not frame.empty}
     texts["scenario.toml"] = scenario_to_toml(inputs.scenario)
     return texts
+
+
+def editable_table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A table as a grid editor shows it: lists as ``a;b`` text, numbers as floats, flags as
+    booleans, other cells as text (blank when empty); :func:`replace_table` takes it back."""
+    kinds = {c.name: c.kind for c in TABLES[name].columns}
+    out = pd.DataFrame(index=frame.index)
+    for col in frame.columns:
+        kind = kinds.get(col, "str")
+        if kind in ("float", "int"):
+            out[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+        elif kind == "bool":
+            out[col] = frame[col].astype(bool)
+        else:
+            out[col] = _cells(frame[col])
+    return out.reset_index(drop=True)
+
+
+def replace_table(inputs: Inputs, name: str, frame: pd.DataFrame) -> Inputs:
+    """The inputs with table ``name`` replaced by ``frame`` (e.g. an edited
+    :func:`editable_table`), every table validated again together; raises InputError."""
+    kinds = {c.name: c.kind for c in TABLES[name].columns}
+    cells = frame.copy()
+    for col in cells.columns:  # whole numbers as typed (5, not 5.0), so messages quote them so
+        if kinds.get(col) in ("int", "float"):
+            cells[col] = [None if pd.isna(v) else int(v) if float(v).is_integer() else float(v)
+                          for v in pd.to_numeric(cells[col], errors="coerce")]
+    texts = inputs_to_texts(inputs)
+    texts[f"{name}.csv"] = table_to_csv(cells)
+    return dataclasses.replace(inputs_from_texts(texts, source=inputs.source), source=inputs.source)
 
 
 def inputs_from_texts(texts: Mapping[str, str | bytes], *, source: str = "", stage: str | None = None
