@@ -24,7 +24,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dask,ray]"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -72,7 +72,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dask,ray,bench]"
 	touch $@
 
 bench: $(VENV)/.installed-bench chromium

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecasts.engine import COLD_START, MODELS, run
+from forecasts.engine import COLD_START, MODELS, Mapper, run
 from forecasts.validation import (
     ForecastInputError,
     check_events,
@@ -28,6 +28,7 @@ __all__ = [
     "MODELS",
     "ForecastInputError",
     "ForecastResult",
+    "Mapper",
     "backtest",
     "forecast",
     "forecast_with_backtest",
@@ -59,6 +60,7 @@ def forecast_with_backtest(
     groups: Mapping[str, str] | None = None,
     models: Sequence[str] | None = None,
     n_jobs: int | None = None,
+    mapper: Mapper | None = None,
 ) -> ForecastResult:
     """Backtest the candidate models, choose one per series and forecast ``horizon`` days.
 
@@ -73,6 +75,9 @@ def forecast_with_backtest(
     models: restrict the candidates (names in MODELS).
     n_jobs: worker processes for the model fits (default: 2 when there are 8 series or
         more and the machine has 2 cores, else 1).
+    mapper: ``mapper(fn, items)`` returning ``[fn(item) for item in items]`` in order runs
+        the per-series fits instead of the worker processes (e.g. a Dask or Ray engine's
+        map, see planning.engines); the result does not depend on it.
     """
     if freq != "D":
         raise ForecastInputError(f"freq: only daily data (freq='D') is supported, got {freq!r}")
@@ -88,7 +93,7 @@ def forecast_with_backtest(
     hist = check_history(history)
     groups = None if groups is None else {str(k): v for k, v in groups.items()}
     res = run(hist, int(horizon), check_events(events), qs, int(windows), step, groups,
-              models, n_jobs)
+              models, n_jobs, mapper)
     # give unique_id back in the caller's type (ints stay ints)
     original = dict(zip(history["unique_id"].astype(str), history["unique_id"], strict=True))
     fc, bt = res.forecast, res.backtest

@@ -19,10 +19,11 @@ import contextlib
 import multiprocessing as mp
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,6 +41,9 @@ COLD_START = "ColdStart"
 COLD_START_DAYS = 112  # under 16 weeks of history: borrow the shape of similar series
 MIN_TRAIN = 56  # shortest training part of a backtest window, days
 YEAR_TRAIN = 365  # training length preferred for every window when history allows
+
+#: ``mapper(fn, items) -> [fn(item) for item in items]``, run wherever the caller chooses
+Mapper = Callable[[Callable[[Any], Any], list], list]
 
 
 def plan_cutoffs(n: int, h: int, windows: int, step: int | None = None) -> tuple[list[int], int]:
@@ -119,12 +123,16 @@ def _start_method() -> str | None:
     return None
 
 
-def _map_series(tasks: list, n_jobs: int | None) -> list[list[tuple]]:
+def _map_series(tasks: list, n_jobs: int | None, mapper: Mapper | None = None
+                ) -> list[list[tuple]]:
     """Fit every series' windows, in ``n_jobs`` worker processes when worthwhile.
 
     n_jobs None: 2 workers (or fewer cores) when there are 8 series or more, else 1.
     Falls back to one process where fork is unavailable or the pool breaks.
+    mapper: ``mapper(fn, tasks)`` runs the fits instead (a Dask or Ray engine's map).
     """
+    if mapper is not None:
+        return list(mapper(_fit_series, tasks))
     if n_jobs is None:
         n_jobs = min(2, os.cpu_count() or 1) if len(tasks) >= 8 else 1
     method = _start_method()
@@ -156,6 +164,7 @@ def run(
     groups: Mapping[str, str] | None = None,
     models: Sequence[str] | None = None,
     n_jobs: int | None = None,
+    mapper: Mapper | None = None,
 ) -> RunResult:
     """Backtest, choose and forecast every series of a checked history."""
     allowed = tuple(m for m in MODELS if models is None or m in models)
@@ -182,7 +191,7 @@ def run(
     pooled = ev.pool_uplifts(v for u, v in learnt.items() if u not in cold)
     for s in series:
         jobs[s.uid].append((s.n, horizon, learnt[s.uid], pooled))
-    fitted = _map_series([(s, jobs[s.uid]) for s in series], n_jobs)
+    fitted = _map_series([(s, jobs[s.uid]) for s in series], n_jobs, mapper)
     done = {s.uid: [_Window(c, hb, f[0]) for (c, hb, _, _), f in zip(jobs[s.uid][:-1], out[:-1],
                                                                       strict=True)]
             for s, out in zip(series, fitted, strict=True)}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 import forecasts
+from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
 from planning.periods import plan_days
@@ -70,6 +71,7 @@ def forecast_stage(
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
     backtest_windows: int = BACKTEST_WINDOWS,
     n_jobs: int | None = None,
+    engine: Engine | None = None,
 ) -> ForecastStageResult:
     """Forecast every (market, queue) of ``inputs.volumes`` over the plan's days.
 
@@ -78,6 +80,8 @@ def forecast_stage(
         horizon (the days from the end of history to the plan's last day).
     n_jobs: worker processes for the model fits (None: 2 on a 2-core machine when there
         are 8 series or more).
+    engine: where the per-series fits run (default: :func:`current_engine`; local: the
+        forecaster's own worker processes). The forecast is the same on every engine.
     """
     vol = inputs.volumes
     if vol is None or vol.empty:
@@ -112,7 +116,7 @@ def forecast_stage(
         res = forecasts.forecast_with_backtest(
             frame, horizon, events=_events(inputs, ids), quantiles=quantiles,
             windows=backtest_windows, groups={uid: q for (_m, q), uid in ids.items()},
-            n_jobs=n_jobs)
+            n_jobs=n_jobs, mapper=(engine or current_engine()).series_mapper())
     except forecasts.ForecastInputError as exc:
         raise InputError([Issue("volumes", None, None, None, str(exc))]) from None
     back = {uid: key for key, uid in ids.items()}

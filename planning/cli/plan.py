@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
+from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.types import gap, positive
 from planning.fileio import write_atomic, write_csv_atomic
 from planning.inputs.loading import load_inputs
@@ -98,4 +99,5 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mip-gap", type=gap, default=None, metavar="G",
                    help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
     p.add_argument("--no-excel", action="store_true", help="skip the finance workbook plan.xlsx")
-    p.set_defaults(func=cmd_plan)
+    add_engine_options(p)
+    p.set_defaults(func=with_engine(cmd_plan))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
+from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.types import bounded, positive
 from planning.errors import InputError, Issue
 from planning.fileio import write_atomic, write_csv_atomic
@@ -204,7 +205,8 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
                    help="also re-plan at several quantiles and write the cost-vs-risk frontier")
     p.add_argument("--quantiles", type=_quantile_list, default=(0.5, 0.7, 0.8, 0.9, 0.95),
                    help="quantiles of the frontier (default 0.5,0.7,0.8,0.9,0.95)")
-    p.set_defaults(func=_no_plan_guard(cmd_risk))
+    add_engine_options(p)
+    p.set_defaults(func=_no_plan_guard(with_engine(cmd_risk)))
 
     p = sub.add_parser("compliance", parents=[source],
                        help="moderation FTE per language and EU market per quarter (DSA reports)")

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from planning.cli.common import print_warnings
+from planning.cli.engine import add_engine_options, with_engine
 from planning.inputs.loading import load_inputs
 from planning.optimise import plan_to_json
 from planning.pipeline import run_plan
@@ -188,7 +189,8 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("--author", help="who saves (default: the operating-system user)")
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     p.add_argument("--mip-gap", type=float, help="relative MIP gap")
-    p.set_defaults(func=_guard(cmd_scenario_save))
+    add_engine_options(p)
+    p.set_defaults(func=_guard(with_engine(cmd_scenario_save)))
 
     p = ssub.add_parser("list", parents=[common], help="every saved version")
     p.set_defaults(func=_guard(cmd_scenario_list))

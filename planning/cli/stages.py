@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from planning.cli.common import EXIT_OK, print_warnings
+from planning.cli.engine import add_engine_options, with_engine
 from planning.fileio import write_atomic, write_csv_atomic
 from planning.forecast_stage import forecast_stage
 from planning.inputs.loading import load_inputs
@@ -75,7 +76,8 @@ def add_stage_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default="forecast.csv", help="CSV to write (default forecast.csv)")
     p.add_argument("--report", help="also write the backtest accuracy (WAPE, MASE, bias, "
                                     "coverage per model) to this CSV")
-    p.set_defaults(func=cmd_forecast)
+    add_engine_options(p)
+    p.set_defaults(func=with_engine(cmd_forecast))
 
     p = sub.add_parser("requirements", help="required FTE per market, queue and week")
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from planning.engines import Engine, LocalEngine, current_engine
 from planning.errors import InputError, Issue
 from planning.forecast_stage import forecast_stage
 from planning.inputs.tables import Inputs
@@ -69,11 +70,13 @@ def cost_risk_frontier(inputs: Inputs, *, quantiles: Sequence[float] = FRONTIER_
                        forecast: pd.DataFrame | None = None,
                        settings: RiskSettings | None = None, time_limit_s: float | None = None,
                        spare_capacity: bool = False,
-                       progress: Callable[[float], None] | None = None) -> FrontierResult:
+                       progress: Callable[[float], None] | None = None,
+                       engine: Engine | None = None) -> FrontierResult:
     """Solve and simulate one plan per quantile; quantiles whose column the forecast lacks
     are skipped (with a note). spare_capacity: simulate with each pool's unallocated
     capacity shared out (:func:`planning.risk.simulate.with_spare_capacity`); progress(q) is called
-    before each quantile."""
+    before each quantile (on a distributed engine all re-plans start at once).
+    engine: where the re-plans run (default: :func:`current_engine`)."""
     t0 = time.perf_counter()
     if inputs.requirements is not None:
         raise InputError([Issue("requirements", None, None, None, "the frontier re-plans from "
@@ -82,38 +85,60 @@ def cost_risk_frontier(inputs: Inputs, *, quantiles: Sequence[float] = FRONTIER_
     settings.check()
     fc = forecast if forecast is not None else frontier_forecast(inputs, quantiles)
     points, markets, risks, notes = [], [], {}, []
+    todo = []
     for q in sorted(set(quantiles)):
         if quantile_column(q) not in fc.columns:
             notes.append(f"quantile {q:g} skipped: the forecast has no {quantile_column(q)} column")
-            continue
+        else:
+            todo.append(q)
+    engine = engine or current_engine()
+    # the re-plans are independent: mapped over the engine (lazily, so that a local run
+    # reports progress before each quantile)
+    results = engine.imap(frontier_point, todo, window=max(1, len(todo)), inputs=inputs,
+                          forecast=fc, settings=settings, time_limit_s=time_limit_s,
+                          spare_capacity=spare_capacity)
+    for q in todo:
         if progress is not None:
             progress(q)
-        at_q = dataclasses.replace(inputs, scenario=inputs.scenario.replace("plan", quantile=q))
-        plan = optimise(at_q, compute_requirements(at_q, fc), time_limit_s=time_limit_s,
-                        explain=False)
-        if not plan.ok:
-            points.append({"quantile": q, "status": plan.status.value})
-            notes.append(f"quantile {q:g}: no plan ({plan.message})")
-            continue
-        alloc = plan.allocation
-        if spare_capacity:
-            alloc = with_spare_capacity(alloc, plan.sites, plan.vendors, at_q)
-        risk = simulate_risk(at_q, fc, alloc, settings)
-        risks[q] = risk
-        overall = risk.overall.set_index("quarter").loc["all"]
-        points.append({"quantile": q, "status": plan.status.value, "total_cost": plan.total_cost,
-                       "shortfall_fte_weeks": plan.shortfall_fte_weeks,
-                       "p_meet_weighted": overall["p_meet_weighted"],
-                       "p_all_meet": overall["p_all_meet"],
-                       "solve_seconds": plan.build_seconds + plan.solve_seconds,
-                       "risk_seconds": risk.seconds})
-        markets.append(_market_points(q, risk))
+        point, risk, note = next(results)
+        points.append(point)
+        if note:
+            notes.append(note)
+        if risk is not None:
+            risks[q] = risk
+            markets.append(_market_points(q, risk))
     market_cols = ["quantile", "market", "p_meet_weighted", "on_time_mean"]
     return FrontierResult(
         points=pd.DataFrame(points, columns=COLUMNS),
         markets=(pd.concat(markets, ignore_index=True) if markets
                  else pd.DataFrame(columns=market_cols)),
         risks=risks, notes=tuple(notes), seconds=time.perf_counter() - t0)
+
+
+def frontier_point(q: float, *, inputs: Inputs, forecast: pd.DataFrame,
+                   settings: RiskSettings, time_limit_s: float | None = None,
+                   spare_capacity: bool = False) -> tuple[dict, RiskResult | None, str | None]:
+    """One frontier point: the plan at quantile ``q`` and its SLA risk (pure; run anywhere).
+
+    Returns the point's row (:data:`COLUMNS`), the risk (None without a plan) and a note.
+    """
+    at_q = dataclasses.replace(inputs, scenario=inputs.scenario.replace("plan", quantile=q))
+    plan = optimise(at_q, compute_requirements(at_q, forecast), time_limit_s=time_limit_s,
+                    explain=False)
+    if not plan.ok:
+        return {"quantile": q, "status": plan.status.value}, None, \
+            f"quantile {q:g}: no plan ({plan.message})"
+    alloc = plan.allocation
+    if spare_capacity:
+        alloc = with_spare_capacity(alloc, plan.sites, plan.vendors, at_q)
+    # this point is one engine task already: its cells are simulated where it runs
+    risk = simulate_risk(at_q, forecast, alloc, settings, engine=LocalEngine())
+    overall = risk.overall.set_index("quarter").loc["all"]
+    return {"quantile": q, "status": plan.status.value, "total_cost": plan.total_cost,
+            "shortfall_fte_weeks": plan.shortfall_fte_weeks,
+            "p_meet_weighted": overall["p_meet_weighted"], "p_all_meet": overall["p_all_meet"],
+            "solve_seconds": plan.build_seconds + plan.solve_seconds,
+            "risk_seconds": risk.seconds}, risk, None
 
 
 def _market_points(q: float, risk: RiskResult) -> pd.DataFrame:

@@ -17,12 +17,14 @@ market, queue and week (vendor FTE already divided by aht_factor). Shortfall is 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
 from planning.periods import quarter_labels
@@ -182,12 +184,64 @@ def _deferrable_days(rows: pd.DataFrame, cases: np.ndarray, aht_day: np.ndarray,
     return cases * out.on_time, out.age_days
 
 
+@dataclass(frozen=True)
+class CellTask:
+    """One (market, queue) to simulate: its daily workload rows (sorted by date, with
+    p10/p50/p90), its planned realtime intervals (None for deferrable queues) and the
+    plan's FTE per week."""
+
+    market: str
+    queue: str
+    rows: pd.DataFrame
+    planned: pd.DataFrame | None
+    fte_week: np.ndarray
+
+
+def simulate_cell(task: CellTask, *, inputs: Inputs, settings: RiskSettings) -> dict:
+    """Paths of one cell: cases, on-time cases and backlog age per path and day.
+
+    Pure: the random numbers come from the cell's own generator (seed, market, queue), so
+    the result is the same wherever and in whatever order cells run.
+    """
+    rows, m, q = task.rows, task.market, task.queue
+    n_days = len(rows)
+    rng = series_rng(settings.seed, m, q)
+    z = ar1_scores(rng, settings.paths, n_days, settings.correlation)
+    forecast_cases = quantile_cases(z, rows["p10"].to_numpy(), rows["p50"].to_numpy(),
+                                    rows["p90"].to_numpy())
+    to_manual = (inputs.scenario.levers.volume_multiplier
+                 * (1.0 - float(rows["automation_rate"].iloc[0])))
+    cases = forecast_cases * to_manual
+    aht_day = np.repeat(aht_factors(rng, settings.paths, n_days // 7, settings.aht_cv),
+                        7, axis=1)
+    kind = rows["kind"].iloc[0]
+    if kind == "deferrable":
+        on_time, age = _deferrable_days(rows, cases, aht_day, np.repeat(task.fte_week, 7),
+                                        inputs)
+    else:
+        on_time = realtime_answered(rows, task.planned, cases, aht_day, task.fte_week, inputs)
+        age = None
+    sla = rows["sla_target"].iloc[0]
+    return {"kind": kind, "sla": 1.0 if pd.isna(sla) else float(sla),
+            "cases": cases, "on_time": on_time, "age": age, "fte": task.fte_week}
+
+
+def _light(inputs: Inputs) -> Inputs:
+    """The inputs a cell needs (scenario and small tables), without the long history."""
+    return dataclasses.replace(inputs, volumes=None, intraday=None, forecast=None,
+                               requirements=None, actual_queues=None, actual_sites=None,
+                               actual_vendors=None)
+
+
 def simulate_risk(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFrame,
-                  settings: RiskSettings | None = None) -> RiskResult:
+                  settings: RiskSettings | None = None, *, engine: Engine | None = None
+                  ) -> RiskResult:
     """SLA risk of the plan whose allocation (pool, market, queue, week, fte) is given.
 
     forecast: the contract's forecast table (p50 and, for uncertainty, p10 and p90), the
     same one the plan was staffed from. Raises InputError when there is no forecast.
+    engine: where the cells' paths are simulated (default: :func:`current_engine`); the
+    result is the same on every engine.
     """
     t0 = time.perf_counter()
     settings = settings or RiskSettings()
@@ -197,30 +251,13 @@ def simulate_risk(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFra
     cap = capacity_table(allocation).set_index(["market", "queue", "week"])["fte"]
     planned = planned_agents(inputs, daily)
     planned_by = dict(tuple(planned.groupby(["market", "queue"]))) if len(planned) else {}
-    cells: dict[tuple[str, str], dict] = {}
+    tasks = []
     for (m, q), rows in daily.groupby(["market", "queue"], sort=True):
-        rows = rows.sort_values("date")
-        n_days = len(rows)
-        rng = series_rng(settings.seed, m, q)
-        z = ar1_scores(rng, settings.paths, n_days, settings.correlation)
-        forecast_cases = quantile_cases(z, rows["p10"].to_numpy(), rows["p50"].to_numpy(),
-                                        rows["p90"].to_numpy())
-        to_manual = (inputs.scenario.levers.volume_multiplier
-                     * (1.0 - float(rows["automation_rate"].iloc[0])))
-        cases = forecast_cases * to_manual
-        aht_day = np.repeat(aht_factors(rng, settings.paths, n_days // 7, settings.aht_cv),
-                            7, axis=1)
         fte_week = np.array([float(cap.get((m, q, w), 0.0)) for w in weeks])
-        kind = rows["kind"].iloc[0]
-        if kind == "deferrable":
-            on_time, age = _deferrable_days(rows, cases, aht_day, np.repeat(fte_week, 7), inputs)
-        else:
-            on_time = realtime_answered(rows, planned_by[(m, q)], cases, aht_day, fte_week,
-                                        inputs)
-            age = None
-        sla = rows["sla_target"].iloc[0]
-        cells[(m, q)] = {"kind": kind, "sla": 1.0 if pd.isna(sla) else float(sla),
-                         "cases": cases, "on_time": on_time, "age": age, "fte": fte_week}
+        tasks.append(CellTask(m, q, rows.sort_values("date"), planned_by.get((m, q)), fte_week))
+    engine = engine or current_engine()
+    done = engine.map(simulate_cell, tasks, inputs=_light(inputs), settings=settings)
+    cells = {(t.market, t.queue): c for t, c in zip(tasks, done, strict=True)}
     week_q = quarter_labels(weeks).to_numpy()
     quarters = np.repeat(week_q, 7)  # a day belongs to the quarter of its week's Monday
     summary, outcome = _summarise(cells, quarters, week_q, settings.paths)

@@ -1,0 +1,23 @@
+"""The Dask engine (planning.engines.dask) on a LocalCluster: the same answers as local."""
+
+from __future__ import annotations
+
+import pytest
+from engine_fixtures import assert_same_everywhere, dask_engine  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.dask
+
+
+def test_map_keeps_order_and_sends_shared_arguments(dask_engine):
+    assert dask_engine.map(_scaled, [3, 1, 2], factor=10) == [30, 10, 20]
+    assert list(dask_engine.imap(_scaled, iter(range(7)), window=2, factor=2)) == \
+        [0, 2, 4, 6, 8, 10, 12]
+    assert dask_engine.workers == 2
+
+
+def test_same_answer_as_local(dask_engine, tiny):
+    assert_same_everywhere(dask_engine, tiny)
+
+
+def _scaled(x: int, factor: int) -> int:
+    return x * factor
