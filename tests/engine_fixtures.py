@@ -1,4 +1,4 @@
-"""Fixtures of the engine tests: a Dask LocalCluster and a local Ray instance for the session.
+"""What the engine tests share: a Dask LocalCluster, a local Ray instance, and the checks.
 
 Each skips, saying why, where its extra (``dask`` / ``ray``) is not installed, except in
 CI (``CI`` set): ``make test`` installs both extras, so a missing one there is a failure,
@@ -14,6 +14,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import forecasts
+from planning.engines import DaskEngine, LocalEngine, RayEngine
+from planning.inputs.loading import load_inputs
+from planning.risk.frontier import cost_risk_frontier
+from planning.risk.simulate import RiskSettings, simulate_risk
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
@@ -28,23 +34,19 @@ def require(module: str):
         pytest.skip(f"{module} is not installed (pip install -e '.[dask,ray]')")
 
 
-@pytest.fixture(scope="session")
 def dask_engine():
-    """A DaskEngine on a LocalCluster of 2 single-threaded worker processes."""
+    """A DaskEngine on a LocalCluster of 2 single-threaded worker processes (a generator
+    for a fixture)."""
     require("distributed")
-    from planning.engines.dask import DaskEngine
-
     engine = DaskEngine.connect(workers=2)
     yield engine
     engine.close()
 
 
-@pytest.fixture(scope="session")
 def ray_engine():
-    """A RayEngine on a local Ray instance with 2 CPUs and no dashboard."""
+    """A RayEngine on a local Ray instance with 2 CPUs and no dashboard (a generator for a
+    fixture)."""
     ray = require("ray")
-    from planning.engines.ray import RayEngine
-
     started = not ray.is_initialized()
     if started:
         # workers import the project and these test modules by name, as the suite does
@@ -84,8 +86,6 @@ WEEKS = 13
 
 def forecast_on(engine) -> pd.DataFrame:
     """Forecast and backtest of 4 sample series with the fits mapped by ``engine``."""
-    import forecasts
-
     res = forecasts.forecast_with_backtest(sample_history(), HORIZON, events=sample_events(),
                                            n_jobs=1, mapper=engine.series_mapper())
     return res.forecast, res.backtest
@@ -93,8 +93,6 @@ def forecast_on(engine) -> pd.DataFrame:
 
 def tiny_plan_inputs(tiny):
     """The tiny inputs with a freely hiring site and 13 weeks (as in test_frontier)."""
-    from planning.inputs.loading import load_inputs
-
     return load_inputs(tiny(sites__csv=TINY_SITES, vendors__csv=None,
                             scenario__toml=f'[plan]\nstart = "2027-01-04"\nweeks = {WEEKS}\n'))
 
@@ -108,16 +106,11 @@ def tiny_forecast() -> pd.DataFrame:
 
 
 def frontier_on(engine, inputs):
-    from planning.risk.frontier import cost_risk_frontier
-    from planning.risk.simulate import RiskSettings
-
     return cost_risk_frontier(inputs, quantiles=(0.5, 0.9), forecast=tiny_forecast(),
                               settings=RiskSettings(paths=200, seed=7), engine=engine)
 
 
 def risk_on(engine, inputs):
-    from planning.risk.simulate import RiskSettings, simulate_risk
-
     weeks = inputs.plan_weeks()
     alloc = pd.DataFrame([{"pool": "Jakarta", "market": m, "queue": "listing", "week": w,
                            "fte": f} for m, f in (("ID", 6.0), ("GB", 2.0)) for w in weeks])
@@ -127,8 +120,6 @@ def risk_on(engine, inputs):
 
 def assert_same_everywhere(engine, tiny) -> None:
     """Forecasts, risk probabilities and frontier points on ``engine`` equal the local ones."""
-    from planning.engines import LocalEngine
-
     local = LocalEngine()
     fc, bt = forecast_on(engine)
     fc0, bt0 = forecast_on(local)
@@ -149,3 +140,15 @@ def assert_same_everywhere(engine, tiny) -> None:
     pd.testing.assert_frame_equal(f.points[cols], f0.points[cols], rtol=1e-9)
     pd.testing.assert_frame_equal(f.markets, f0.markets, rtol=1e-9)
     assert f.points["total_cost"].iloc[1] > f.points["total_cost"].iloc[0]
+
+
+def check_map(engine) -> None:
+    """Order kept, shared arguments sent, imap bounded and lazy."""
+    assert engine.map(scaled, [3, 1, 2], factor=10) == [30, 10, 20]
+    assert engine.map(scaled, [], factor=10) == []
+    assert list(engine.imap(scaled, iter(range(7)), window=2, factor=2)) == [0, 2, 4, 6, 8, 10, 12]
+    assert engine.workers == 2
+
+
+def scaled(x: int, factor: int) -> int:
+    return x * factor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from planning.cli.main import main
@@ -88,8 +90,6 @@ def test_cli_refuses_a_bad_engine_setting(tmp_path, capsys, monkeypatch):
 
 
 def test_a_missing_extra_is_named(monkeypatch, capsys, tmp_path):
-    import planning.engines.dask as dask_engine
-
-    monkeypatch.setattr(dask_engine, "Client", None)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the extra were missing
     assert main(["forecast", str(tmp_path), "--engine", "dask"]) == 2
     assert 'pip install "headcount-planner[dask]"' in capsys.readouterr().err

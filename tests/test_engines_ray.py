@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from engine_fixtures import assert_same_everywhere, ray_engine  # noqa: F401 (fixture)
+from engine_fixtures import assert_same_everywhere, check_map, ray_engine
 
 pytestmark = pytest.mark.ray
 
 
-def test_map_keeps_order_and_sends_shared_arguments(ray_engine):
-    assert ray_engine.map(_scaled, [3, 1, 2], factor=10) == [30, 10, 20]
-    assert list(ray_engine.imap(_scaled, iter(range(7)), window=2, factor=2)) == \
-        [0, 2, 4, 6, 8, 10, 12]
-    assert ray_engine.workers == 2
+@pytest.fixture(scope="module")
+def engine():
+    yield from ray_engine()
 
 
-def test_same_answer_as_local(ray_engine, tiny):
-    assert_same_everywhere(ray_engine, tiny)
+def test_map_keeps_order_and_sends_shared_arguments(engine):
+    check_map(engine)
 
 
-def _scaled(x: int, factor: int) -> int:
-    return x * factor
+def test_same_answer_as_local(engine, tiny):
+    assert_same_everywhere(engine, tiny)
+

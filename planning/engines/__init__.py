@@ -27,13 +27,17 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from planning.engines.base import Engine, LocalEngine, ordered_window
+from planning.engines.base import Engine, EngineError, LocalEngine, ordered_window
+from planning.engines.dask import DaskEngine
+from planning.engines.ray import RayEngine
 
 __all__ = [
     "ENGINES",
+    "DaskEngine",
     "Engine",
     "EngineError",
     "LocalEngine",
+    "RayEngine",
     "current_engine",
     "engine_settings",
     "map_items",
@@ -46,10 +50,6 @@ __all__ = [
 ENGINES = ("local", "dask", "ray")
 
 _CURRENT: contextvars.ContextVar[Engine | None] = contextvars.ContextVar("engine", default=None)
-
-
-class EngineError(ValueError):
-    """An engine setting cannot be used (unknown name, extra not installed, bad address)."""
 
 
 def current_engine() -> Engine:
@@ -104,12 +104,8 @@ def open_engine(name: str | None = None, cluster: str | None = None, *,
     if name == "local":
         engine = LocalEngine()
     elif name == "dask":
-        from planning.engines.dask import DaskEngine  # optional extra: imported on demand
-
         engine = DaskEngine.connect(cluster, workers=workers)
     else:
-        from planning.engines.ray import RayEngine  # optional extra: imported on demand
-
         engine = RayEngine.connect(cluster, workers=workers)
     try:
         with use_engine(engine):

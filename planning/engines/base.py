@@ -9,6 +9,10 @@ from typing import Any, Protocol, TypeVar
 T = TypeVar("T")
 
 
+class EngineError(ValueError):
+    """An engine setting cannot be used (unknown name, extra not installed, bad address)."""
+
+
 class Engine(Protocol):
     """Runs a pure function over independent items and returns the results in item order.
 

@@ -1,6 +1,7 @@
 """The Dask engine: ``dask.distributed`` futures on an existing or a local cluster.
 
-Needs the ``dask`` extra (``pip install "headcount-planner[dask]"``).
+Needs the ``dask`` extra (``pip install "headcount-planner[dask]"``); ``distributed`` is
+imported only when the engine is opened.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from planning.engines import EngineError
-from planning.engines.base import ordered_window
-
-try:
-    from distributed import Client, LocalCluster
-except ImportError:  # the dask extra is optional
-    Client = LocalCluster = None
+from planning.engines.base import EngineError, ordered_window
 
 T = TypeVar("T")
+
+
+def _distributed() -> Any:
+    try:
+        import distributed  # the optional dask extra, imported when the engine is opened
+    except ImportError:
+        raise EngineError("the Dask engine needs the dask extra: "
+                          'pip install "headcount-planner[dask]"') from None
+    return distributed
 
 
 class DaskEngine:
@@ -40,18 +44,16 @@ class DaskEngine:
         """Connect to the scheduler at ``address`` (``tcp://host:8786``), or start a
         LocalCluster of ``workers`` single-threaded worker processes (default: the cores,
         at most 4) with no dashboard and a free port."""
-        if Client is None:
-            raise EngineError("the Dask engine needs the dask extra: "
-                              'pip install "headcount-planner[dask]"')
+        dd = _distributed()
         if address:
             try:
-                return cls(Client(address, timeout="20s"))
+                return cls(dd.Client(address, timeout="20s"))
             except (OSError, TimeoutError) as exc:
                 raise EngineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         n = workers or min(4, os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                               dashboard_address=None, scheduler_port=0)
-        return cls(Client(cluster), cluster)
+        cluster = dd.LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                                  dashboard_address=None, scheduler_port=0)
+        return cls(dd.Client(cluster), cluster)
 
     def _shared(self, shared: dict[str, Any]) -> dict[str, Any]:
         # sent to the workers once; every task gets the same future
@@ -79,4 +81,3 @@ class DaskEngine:
 
     def __repr__(self) -> str:
         return f"DaskEngine({self.client.scheduler.address}, workers={self.workers})"
-

@@ -1,6 +1,7 @@
 """The Ray engine: ``ray.remote`` tasks on an existing cluster or a local Ray instance.
 
-Needs the ``ray`` extra (``pip install "headcount-planner[ray]"``).
+Needs the ``ray`` extra (``pip install "headcount-planner[ray]"``); ``ray`` is imported only
+when the engine is opened.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from planning.engines import EngineError
-from planning.engines.base import ordered_window
-
-try:
-    import ray
-except ImportError:  # the ray extra is optional
-    ray = None
+from planning.engines.base import EngineError, ordered_window
 
 T = TypeVar("T")
+
+
+def _ray() -> Any:
+    try:
+        import ray  # the optional ray extra, imported when the engine is opened
+    except ImportError:
+        raise EngineError("the Ray engine needs the ray extra: "
+                          'pip install "headcount-planner[ray]"') from None
+    return ray
 
 
 class RayEngine:
@@ -29,6 +33,7 @@ class RayEngine:
     name = "ray"
 
     def __init__(self, started: bool) -> None:
+        self.ray = ray = _ray()
         self.started = started
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
 
@@ -37,9 +42,7 @@ class RayEngine:
         """Connect to ``address`` (``ray://head:10001``, or ``auto``), or start a local Ray
         instance with ``workers`` CPUs (default: the cores, at most 4) and no dashboard.
         An already initialised Ray in this process is used as it is."""
-        if ray is None:
-            raise EngineError("the Ray engine needs the ray extra: "
-                              'pip install "headcount-planner[ray]"')
+        ray = _ray()
         if ray.is_initialized():
             return cls(started=False)
         env = {"env_vars": {"PYTHONPATH": os.environ["PYTHONPATH"]}} \
@@ -57,12 +60,14 @@ class RayEngine:
     def map(self, fn: Callable[..., T], items: list[Any], **shared: Any) -> list[T]:
         if not items:
             return []
+        ray = self.ray
         remote = ray.remote(fn)
         kw = {k: ray.put(v) for k, v in shared.items()}
         return ray.get([remote.remote(item, **kw) for item in items])
 
     def imap(self, fn: Callable[..., T], items: Iterable[Any], *, window: int = 64,
              **shared: Any) -> Iterator[T]:
+        ray = self.ray
         remote = ray.remote(fn)
         kw = {k: ray.put(v) for k, v in shared.items()}
         return ordered_window(lambda item: remote.remote(item, **kw), ray.get, items, window)
@@ -71,8 +76,8 @@ class RayEngine:
         return self.map
 
     def close(self) -> None:
-        if self.started and ray.is_initialized():
-            ray.shutdown()
+        if self.started and self.ray.is_initialized():
+            self.ray.shutdown()
 
     def __repr__(self) -> str:
         return f"RayEngine(workers={self.workers})"
