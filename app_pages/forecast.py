@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.overrides import ALL, Override, check_override
+from planning.reports.accuracy import accuracy_table
 from ui import charts, feedback, session, stages
 
 
@@ -63,6 +64,8 @@ def backtest_table(backtest: pd.DataFrame | None, market: str, queue: str) -> No
             bt = bt[bt["unique_id"].astype(str).str.contains(market) &
                     bt["unique_id"].astype(str).str.contains(queue)]
     st.dataframe(bt, hide_index=True, key="fc_backtest")
+    st.caption("Per series: the chosen model and its backtest accuracy, least reliable first.")
+    st.dataframe(accuracy_table(backtest), hide_index=True, key="fc_accuracy")
 
 
 def overrides_section(forecast: pd.DataFrame) -> None:

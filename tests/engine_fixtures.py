@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -152,3 +153,13 @@ def check_map(engine) -> None:
 
 def scaled(x: int, factor: int) -> int:
     return x * factor
+
+
+def small_data(folder: Path, series: int = 3) -> Path:
+    """The sample input folder with only its first ``series`` volume histories."""
+    shutil.copytree(SAMPLE, folder)
+    vol = pd.read_csv(folder / "volumes.csv")
+    key = vol["market"] + "|" + vol["queue"]
+    vol[key.isin(key.drop_duplicates().iloc[:series])].to_csv(folder / "volumes.csv",
+                                                               index=False)
+    return folder

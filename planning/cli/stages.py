@@ -14,6 +14,7 @@ from planning.inputs.loading import load_inputs
 from planning.inputs.schema import TABLES
 from planning.inputs.template import write_template
 from planning.pipeline import plan_quantiles, requirements_table
+from planning.reports.accuracy import accuracy_table, format_accuracy
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -51,7 +52,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
           + (f", {cov} {chosen[cov].mean():.0%}" if cov else ""))
     if args.report:
         write_csv_atomic(result.backtest, args.report)
-        print(f"wrote {args.report}: backtest accuracy per market, queue and model")
+        table = accuracy_table(result.backtest)
+        print("per series: the chosen model and its backtest accuracy (least reliable first)")
+        print(format_accuracy(table))
+        print(f"wrote {args.report}: backtest accuracy per market, queue and model; "
+              f"{int(table['check'].ne('').sum())} of {len(table)} series to check")
     return EXIT_OK
 
 
@@ -75,7 +80,8 @@ def add_stage_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
     p.add_argument("--out", default="forecast.csv", help="CSV to write (default forecast.csv)")
     p.add_argument("--report", help="also write the backtest accuracy (WAPE, MASE, bias, "
-                                    "coverage per model) to this CSV")
+                                    "coverage per model) to this CSV and print, per series, "
+                                    "the chosen model and its accuracy")
     add_engine_options(p)
     p.set_defaults(func=with_engine(cmd_forecast))
 
