@@ -8,7 +8,6 @@ import zipfile
 import streamlit as st
 
 from planning.inputs.writers import table_to_csv
-from planning.optimise import plan_to_json
 from planning.reports.workbook import workbook_bytes
 from ui import feedback, session, stages
 
@@ -18,7 +17,7 @@ def workbook_maker(run, inputs, meta):
     meta: the saved scenario's ScenarioMeta (name, version, status) or None."""
     def make() -> bytes:
 
-        return workbook_bytes(inputs, plan_to_json(run.plan), requirements=run.requirements,
+        return workbook_bytes(inputs, run.plan, requirements=run.requirements,
                               forecast=run.forecast, meta=meta)
     return make
 

@@ -20,7 +20,7 @@ from planning.actuals.score import (
     site_scorecard,
     vendor_scorecard,
 )
-from planning.actuals.tables import PlanTables, has_actuals, ignored_weeks
+from planning.actuals.tables import has_actuals, ignored_weeks
 from planning.actuals.variance import (
     FACTORS,
     explain_sentence,
@@ -159,7 +159,7 @@ def variance_tab(rep) -> None:
 
 def replan_tab(inputs, run) -> None:
 
-    before = PlanTables.from_result(run.plan)
+    before = run.plan
     try:
         rp, committed = replan_from_plan(inputs, before, forecast=run.forecast)
     except InputError as exc:
@@ -187,7 +187,7 @@ def replan_tab(inputs, run) -> None:
     if done.error is not None:
         feedback.show_error(done, "The re-plan")
         return
-    after = PlanTables.from_result(done.value)
+    after = done.value
     st.subheader("What changes for the rest of the quarter and the next")
     st.dataframe(plan_changes(before, after, rp.start), hide_index=True, key="kpi_replan_diff")
     hc = stitched_headcount(inputs, after, rp.start)
@@ -216,7 +216,7 @@ def main() -> None:
         feedback.show_error(done, "The plan")
         return
     run = done.value
-    rep = compute_kpis(inputs, run.requirements, PlanTables.from_result(run.plan))
+    rep = compute_kpis(inputs, run.requirements, run.plan)
     weeks = rep.weeks
     skipped = ignored_weeks(inputs)
     st.caption(f"{len(weeks)} week(s) with actuals, {weeks.min():%Y-%m-%d} to {weeks.max():%Y-%m-%d}"

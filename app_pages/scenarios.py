@@ -7,11 +7,15 @@ import os
 import pandas as pd
 import streamlit as st
 
-from planning.inputs.writers import scenario_bundle
-from planning.optimise import plan_to_json
 from planning.reports.compare import compare_plans
 from planning.reports.workbook import workbook_bytes
-from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
+from planning.store.store import (
+    ScenarioStore,
+    StoreError,
+    database_url,
+    parse_ref,
+    scenario_bundle,
+)
 from ui import charts, feedback, session, stages
 from ui.jobs import JOBS
 
@@ -46,14 +50,12 @@ def stored(ref: str):
 
 
 def current_side():
-    """(label, plan dict, inputs, run) of the current inputs' plan, or None if not solved."""
+    """(label, plan, inputs, run) of the current inputs' plan, or None if not solved."""
 
     done = stages.cached_plan()
     if done is None or done.error is not None:
         return None
-    plan = stages.memo("plan_json", stages.current_plan_key(),
-                      make=lambda: plan_to_json(done.value.plan))
-    return CURRENT, plan, session.inputs(), done.value
+    return CURRENT, done.value.plan, session.inputs(), done.value
 
 
 def baseline_side(run: bool):
@@ -64,9 +66,7 @@ def baseline_side(run: bool):
     done = stages.plan_for(base, run=run, label="the baseline")
     if done is None or done.error is not None:
         return None
-    plan = stages.memo("plan_json", stages.plan_key_for(base),
-                      make=lambda: plan_to_json(done.value.plan))
-    return BASELINE, plan, base, done.value
+    return BASELINE, done.value.plan, base, done.value
 
 
 def save_section() -> None:

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from planning.actuals.replan import Commitments
 from planning.errors import InputError, Issue
 from planning.forecast_stage import ForecastStageResult, forecast_stage
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
+from planning.optimise.commitments import Commitments
 from planning.periods import plan_weeks
 from planning.requirements.compute import compute_requirements
 
@@ -76,7 +76,7 @@ def _given_requirements(inputs: Inputs) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class PlanRun:
+class PipelineRun:
     """Everything one run of the pipeline produced.
 
     forecast: the daily forecast staffed from (None when a requirements table was given);
@@ -90,7 +90,7 @@ class PlanRun:
 
 def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
              requirements: pd.DataFrame | None = None, time_limit_s: float | None = None,
-             mip_gap: float | None = None) -> PlanRun:
+             mip_gap: float | None = None) -> PipelineRun:
     """Forecast (unless given), requirements (unless given) and the optimised plan.
 
     time_limit_s, mip_gap: override the scenario's solver settings.
@@ -105,7 +105,7 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
         requirements = requirements_table(inputs, forecast)
     plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap,
                     commitments=input_commitments(inputs))
-    return PlanRun(forecast, requirements, plan)
+    return PipelineRun(forecast, requirements, plan)
 
 
 def input_commitments(inputs: Inputs) -> Commitments | None:

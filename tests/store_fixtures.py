@@ -16,8 +16,11 @@ import subprocess
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from planning.optimise import PlanResult
 
 FORECAST = "market,queue,date,p50\n" + "\n".join(
     f"{m},listing,2027-01-{d:02d},{n}" for m, n in (("ID", 400), ("GB", 100)) for d in range(4, 18))
@@ -60,6 +63,11 @@ PLAN = {
     ],
     "shortfall_penalty": 1000.0,
 }
+
+
+def as_plan(doc: dict[str, Any] | None = None) -> PlanResult:
+    """A plan.json object (by default :data:`PLAN`) as the plan type the library takes."""
+    return PlanResult.from_json(PLAN if doc is None else doc)
 
 
 def _free_port() -> int:

@@ -25,11 +25,10 @@ from planning.actuals.score import (
     site_scorecard,
     vendor_scorecard,
 )
-from planning.actuals.tables import PlanTables
 from planning.actuals.variance import FACTORS
 from planning.cli.main import main
 from planning.inputs.loading import load_inputs
-from planning.optimise import optimise, plan_to_json
+from planning.optimise import optimise
 from planning.reports.kpi_sheet import KPI_SHEETS, kpi_workbook_bytes
 from planning.requirements.compute import compute_requirements
 
@@ -54,7 +53,7 @@ def sample():
     req = compute_requirements(inputs, naive_forecast(inputs))
     result = optimise(inputs, req, explain=False)
     assert result.ok
-    return inputs, req, result, compute_kpis(inputs, req, PlanTables.from_result(result))
+    return inputs, req, result, compute_kpis(inputs, req, result)
 
 
 def test_every_kpi_is_measured(sample) -> None:
@@ -116,7 +115,7 @@ def test_cli_kpis_and_replan(sample, tmp_path: Path, capsys) -> None:
     inputs, req, result, _ = sample
     req_csv, plan_json = tmp_path / "requirements.csv", tmp_path / "plan.json"
     req.to_csv(req_csv, index=False, date_format="%Y-%m-%d")
-    plan_json.write_text(json.dumps(plan_to_json(result)))
+    plan_json.write_text(json.dumps(result.to_json()))
     out, replan = tmp_path / "kpis.xlsx", tmp_path / "replan"
     code = main(["kpis", str(SAMPLE), "--out", str(out), "--plan", str(plan_json),
                  "--requirements", str(req_csv), "--replan", str(replan)])
@@ -130,7 +129,7 @@ def test_cli_kpis_and_replan(sample, tmp_path: Path, capsys) -> None:
     latest = inputs.actual_sites[inputs.actual_sites["week"] == "2027-02-08"].set_index("site")["headcount"]
     assert again.sites.set_index("site")["headcount"].to_dict() == latest.to_dict()
     signed = again.signed_vendor_fte.set_index(["vendor", "quarter"])["fte"]
-    planned = pd.DataFrame(plan_to_json(result)["vendors"]).set_index(["vendor", "quarter"])["fte"]
+    planned = pd.DataFrame(result.to_json()["vendors"]).set_index(["vendor", "quarter"])["fte"]
     # the contracts of the quarter under way are signed: exactly the old plan's FTE
     assert signed.to_dict() == {k: planned[k] for k in signed.index}
     assert set(signed.index.get_level_values("quarter")) == {"2027Q1"}
@@ -159,11 +158,11 @@ def test_replan_from_the_current_week_starts_from_the_actual_headcount(sample) -
     inputs, _, result, _ = sample
     rp = replan_inputs(inputs)
     assert rp.start == pd.Timestamp("2027-02-15") and rp.inputs.scenario.plan.weeks == 20
-    committed = commitments_from_plan(inputs, PlanTables.from_result(result), rp.start)
+    committed = commitments_from_plan(inputs, result, rp.start)
     req = compute_requirements(rp.inputs, naive_forecast(rp.inputs))
     new = optimise(rp.inputs, req, commitments=committed, time_limit_s=60)
     assert new.ok
-    after = PlanTables.from_result(new)
+    after = new
     hc = stitched_headcount(inputs, after, rp.start)
     actual = inputs.actual_sites.set_index(["site", "week"])["headcount"]
     locked = hc[hc["source"] == "actual"].set_index(["site", "week"])["headcount"]
@@ -211,7 +210,7 @@ def test_the_plan_workbook_gains_the_kpi_sheets(sample) -> None:
     from planning.reports.workbook import build_workbook
 
     inputs, req, result, _ = sample
-    plan = plan_to_json(result)
+    plan = result
     book = build_workbook(inputs, plan, requirements=req)  # actuals given: KPI sheets added
     assert set(KPI_SHEETS) <= set(book.sheetnames)
     no_actuals = dataclasses.replace(inputs, actual_queues=None, actual_sites=None,

@@ -332,12 +332,15 @@ def test_a_failed_save_keeps_the_scenario_downloadable(small, monkeypatch):
     assert [b.proto.label for b in button] == [
         "Download the unsaved scenario (inputs and plan.json, .zip)"]
     from planning.inputs.loading import load_inputs
-    from planning.inputs.writers import scenario_bundle
+    from planning.optimise import PlanResult, PlanStatus
+    from planning.store.store import scenario_bundle
 
     inputs = load_inputs(small)
-    bundle = zipfile.ZipFile(io.BytesIO(scenario_bundle(inputs, {"status": "optimal"})))
+    plan = PlanResult(PlanStatus.OPTIMAL, message="kept")
+    bundle = zipfile.ZipFile(io.BytesIO(scenario_bundle(inputs, plan)))
     assert {"markets.csv", "queues.csv", "scenario.toml", "plan.json"} <= set(bundle.namelist())
-    assert json.loads(bundle.read("plan.json")) == {"status": "optimal"}
+    assert json.loads(bundle.read("plan.json")) == plan.to_json()
+    assert json.loads(bundle.read("plan.json"))["message"] == "kept"
 
 
 def test_scenarios_saved_from_the_cli_and_the_app_appear_in_both(small, capsys):

@@ -7,7 +7,7 @@ import copy
 import dataclasses
 
 import pytest
-from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1
+from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1, as_plan
 
 from planning.inputs.loading import load_inputs
 from planning.reports.compare import compare_plans, input_differences
@@ -31,7 +31,7 @@ def _more_vendor() -> dict:
 
 
 def test_deltas_by_quarter_market_and_source(inputs):
-    c = compare_plans(("A", PLAN, inputs), ("B", _more_vendor(), inputs))
+    c = compare_plans(("A", as_plan(), inputs), ("B", as_plan(_more_vendor()), inputs))
     cost_a = SITE_WEEK_1 + SITE_WEEK_2 + VENDOR_Q1
     cost_b = 2 * SITE_WEEK_1 + 8 * 1900 * 12 / 52 * 2
     totals = c.totals.set_index("metric")
@@ -60,7 +60,7 @@ def test_deltas_by_quarter_market_and_source(inputs):
 def test_a_quarter_only_one_plan_has_counts_as_zero(inputs):
     b = copy.deepcopy(PLAN)
     b["vendors"].append({"vendor": "Manila", "quarter": "2027Q2", "fte": 1.0, "cost": 100.0})
-    c = compare_plans(("A", PLAN, inputs), ("B", b, inputs))
+    c = compare_plans(("A", as_plan(), inputs), ("B", as_plan(b), inputs))
     q2 = c.by_quarter.set_index("quarter").loc["2027Q2"]
     assert (q2["vendor_fte_a"], q2["vendor_fte_b"], q2["cost_delta"]) == (0, 1, 100)
 
@@ -82,7 +82,7 @@ def test_input_differences_name_the_key_and_cell(inputs, tiny):
     assert "price_per_fte_month=1500.0" in cebu["b"].iloc[0]
     assert len(diffs) == 4  # nothing else differs
     assert input_differences(inputs, inputs).empty
-    text = "\n".join(compare_plans(("A", PLAN, inputs), ("B", PLAN, other)).explain())
+    text = "\n".join(compare_plans(("A", as_plan(), inputs), ("B", as_plan(), other)).explain())
     assert "levers.volume_multiplier 1.0 -> 1.1" in text
     assert "vendors: 2 difference(s)" in text
 
@@ -94,11 +94,9 @@ def test_quarter_and_pool_costs_add_up_with_overtime_and_surge():
     add up to the change of the total."""
     from cost_fixtures import Q1_COST, Q2_COST, overtime_and_surge_plan
 
-    from planning.optimise import plan_to_json
-
     inp, a = overtime_and_surge_plan()
     _, b = overtime_and_surge_plan(surge=False)
-    c = compare_plans(("A", plan_to_json(a), inp), ("B", plan_to_json(b), inp))
+    c = compare_plans(("A", a, inp), ("B", b, inp))
     q1_b = Q1_COST - 14_400 + 21_600
     by_quarter = c.by_quarter.set_index("quarter")
     assert by_quarter["cost_a"].tolist() == pytest.approx([Q1_COST, Q2_COST])

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
-from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1
+from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1, as_plan
 
 from planning.inputs.loading import load_inputs
 from planning.inputs.schema import SCENARIO_SHEET, TABLES
@@ -30,7 +30,7 @@ def inputs(tiny):
 
 
 def _book(inputs, plan=PLAN, **kw):
-    return load_workbook(io.BytesIO(workbook_bytes(inputs, plan, meta=META, **kw)))
+    return load_workbook(io.BytesIO(workbook_bytes(inputs, as_plan(plan), meta=META, **kw)))
 
 
 def _named(book, name):
@@ -109,7 +109,7 @@ def test_formats_tables_freeze_and_print_setup(inputs):
     assert book["Shortfall"]["E2"].number_format == FTE
     for name in ("Allocation", "Shortfall", "Plan vendors"):
         assert len(book[name].tables) == 1
-    with zipfile.ZipFile(io.BytesIO(workbook_bytes(inputs, PLAN))) as zf:
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(inputs, as_plan()))) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 2
         xml = " ".join(zf.read(n).decode() for n in charts)
@@ -129,7 +129,7 @@ def test_user_text_is_never_a_formula(tiny):
         row["site"] = evil_site
     plan["vendors"][0]["vendor"] = evil_vendor
     evil_name = "=cmd|' /C calc'!A0"
-    raw = workbook_bytes(inputs, plan, meta=META.__class__(evil_name, 1, META.created_at, evil_site,
+    raw = workbook_bytes(inputs, as_plan(plan), meta=META.__class__(evil_name, 1, META.created_at, evil_site,
                                                            "draft"))
     book = load_workbook(io.BytesIO(raw))
     assert book["Summary"]["B3"].value == evil_name and book["Summary"]["B3"].data_type == "s"
@@ -167,7 +167,7 @@ def test_workbook_input_sheets_read_back_as_the_same_inputs(tiny, tmp_path):
                                '[levers]\nvolume_multiplier = 1.15\n[solver]\nmip_gap = 0.001\n'
                                'budget_per_quarter = 250000.5\n')
     inputs = load_inputs(data, stage="plan")
-    path = write_workbook(tmp_path / "out" / "plan.xlsx", inputs, PLAN, meta=META)
+    path = write_workbook(tmp_path / "out" / "plan.xlsx", inputs, as_plan(), meta=META)
     back = load_inputs(path, stage="plan")
     assert inputs_to_texts(back) == inputs_to_texts(inputs)
     assert back.scenario == inputs.scenario
@@ -177,7 +177,7 @@ def test_comparison_sheet_when_exported_from_a_diff(inputs):
     other = copy.deepcopy(PLAN)
     other["vendors"][0] |= {"fte": 8.0, "cost": 8 * 1900 * 12 / 52 * 2}
     other["total_cost"] = SITE_WEEK_1 + SITE_WEEK_2 + 8 * 1900 * 12 / 52 * 2
-    comparison = compare_plans(("base@1", PLAN, inputs), ("more vendor@1", other, inputs))
+    comparison = compare_plans(("base@1", as_plan(), inputs), ("more vendor@1", as_plan(other), inputs))
     book = _book(inputs, other, comparison=comparison)
     assert book.sheetnames[:2] == ["Summary", "Comparison"]
     ws = book["Comparison"]
@@ -205,10 +205,15 @@ def test_a_plan_without_solution_still_exports(inputs):
 
 def test_overtime_and_surge_costs_enter_the_total(inputs):
     plan = copy.deepcopy(PLAN)
-    plan["overtime"] = {"fte_weeks": 5.0, "cost": 9000.0}  # 5 FTE-weeks at 1.5 x 1,200
-    plan["surge"] = {"fte_weeks": 2.0, "cost": 1500.0}
+    for row, fte in zip(plan["sites"], (2.0, 3.0), strict=True):  # 5 FTE-weeks at 1.5 x 1,200
+        row |= {"overtime_fte": fte, "overtime_cost": fte * 1.5 * 1200}
+    plan["vendor_surge"] = [{"vendor": "Manila", "week": "2027-01-04", "quarter": "2027Q1",
+                             "max_fte": 4.0, "price_per_fte_week": 750.0, "fte": 2.0,
+                             "cost": 1500.0}]
     plan["total_cost"] = SITE_WEEK_1 + SITE_WEEK_2 + VENDOR_Q1 + 10500.0
-    ws = load_workbook(io.BytesIO(workbook_bytes(inputs, plan)))["Summary"]
+    assert as_plan(plan).to_json()["overtime"] == {"fte_weeks": 5.0, "cost": 9000.0}
+    assert as_plan(plan).to_json()["surge"] == {"fte_weeks": 2.0, "cost": 1500.0}
+    ws = load_workbook(io.BytesIO(workbook_bytes(inputs, as_plan(plan))))["Summary"]
     cells = {row[0].value: (row[1].row, row[1].value) for row in ws.iter_rows(min_row=3, max_row=20)
              if row[0].value}
     at, value = cells["Overtime and vendor surge (as solved)"]

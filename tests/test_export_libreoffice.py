@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1
+from store_fixtures import FORECAST, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1, as_plan
 
 from planning.inputs.loading import load_inputs
 from planning.reports.workbook import write_workbook
@@ -49,7 +49,7 @@ def workbook(tiny, tmp_path):
 
     inputs = load_inputs(tiny(forecast__csv=FORECAST), stage="plan")
     meta = ScenarioMeta("Q1 ask", 2, datetime(2026, 11, 2, 9, 30, tzinfo=UTC), "ana", "approved")
-    return write_workbook(tmp_path / "plan.xlsx", inputs, PLAN, meta=meta)
+    return write_workbook(tmp_path / "plan.xlsx", inputs, as_plan(), meta=meta)
 
 
 def _summary(path: Path) -> dict:
@@ -93,7 +93,6 @@ def test_costs_recalculate_from_the_assumption_cells(workbook, convert, tmp_path
 def test_formulas_reproduce_the_optimisers_cost(tiny, convert, tmp_path):
     """Two methods agree: the optimiser's total cost and LibreOffice evaluating the workbook's
     formulas on a real plan with hires, hire costs, attrition and a vendor."""
-    from planning.optimise import plan_to_json
     from planning.pipeline import run_plan
 
     data = tiny(forecast__csv=FORECAST.replace(",400", ",1400"),
@@ -102,9 +101,9 @@ def test_formulas_reproduce_the_optimisers_cost(tiny, convert, tmp_path):
                 scenario__toml='[plan]\nstart = "2027-01-04"\nweeks = 2\n')
     inputs = load_inputs(data, stage="plan")
     run = run_plan(inputs)
-    plan = plan_to_json(run.plan)
+    plan = run.plan.to_json()
     assert sum(r["starts"] for r in plan["sites"]) > 0 and plan["vendors"]  # both cost terms used
-    path = write_workbook(tmp_path / "real.xlsx", inputs, plan, requirements=run.requirements)
+    path = write_workbook(tmp_path / "real.xlsx", inputs, run.plan, requirements=run.requirements)
     got = _summary(convert(path, "xlsx:Calc MS Excel 2007 XML"))
     assert got["Total cost"] == pytest.approx(plan["total_cost"], rel=1e-9)
     assert got["Shortfall (FTE-weeks)"] == pytest.approx(plan["shortfall_fte_weeks"], abs=1e-9)

@@ -18,8 +18,9 @@ from planning.actuals.score import (
     site_scorecard,
     vendor_scorecard,
 )
-from planning.actuals.tables import PlanTables, actual_weeks, ignored_weeks
+from planning.actuals.tables import actual_weeks, ignored_weeks
 from planning.inputs.loading import load_inputs
+from planning.optimise import PlanResult, PlanStatus
 
 WEEKLY = 12 / 52  # monthly -> weekly
 ACTUALS = {
@@ -48,7 +49,8 @@ def report(tiny):
         "market": ["ID", "ID"], "queue": ["listing", "listing"],
         "week": pd.to_datetime(["2027-01-04", "2027-01-11"]), "required_fte": [10.0, 20.0],
         "forecast_cases": [1000.0, 2000.0], "automation_rate": [0.5, 0.5], "aht_minutes": [6.0, 6.0]})
-    plan = PlanTables(
+    plan = PlanResult(
+        PlanStatus.OPTIMAL,
         sites=pd.DataFrame({"site": ["Jakarta"] * 2, "week": pd.to_datetime(["2027-01-04", "2027-01-11"]),
                             "headcount": [10.0, 10.0], "starts": [0.0, 0.0],
                             "cost": [10 * 1600 * WEEKLY] * 2}),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from cost_fixtures import Q1_COST, Q2_COST, overtime_and_surge_plan
 
-from planning.optimise import PlanStatus, plan_to_json
+from planning.optimise import PlanStatus
 from planning.optimise.costs import (
     UNALLOCATED,
     market_quarter_costs,
@@ -59,7 +59,7 @@ def test_plan_json_quarter_costs_add_up_with_overtime_and_surge():
     _, r = overtime_and_surge_plan()
     assert r.status is PlanStatus.OPTIMAL and r.shortfall.empty
     assert r.total_cost == pytest.approx(Q1_COST + Q2_COST)
-    doc = plan_to_json(r)
+    doc = r.to_json()
     assert doc["overtime"]["cost"] == pytest.approx(9_000)
     assert doc["surge"]["cost"] == pytest.approx(7_200)
     cost = {(row["quarter"], row["market"]): row["cost"] for row in doc["quarterly"]}

@@ -23,7 +23,7 @@ from tolerance import assert_same_json, assert_same_text
 
 from devtools.synthetic import make_inputs, requirements_frame, synthetic
 from planning.inputs.scenario import SolverSettings
-from planning.optimise import optimise, plan_to_json
+from planning.optimise import optimise
 from planning.optimise.build import build_model
 from planning.optimise.costs import UNALLOCATED
 from planning.optimise.data import build_data
@@ -61,7 +61,7 @@ def lp_text(inputs, req, tmp_path: Path) -> str:
 
 
 def plan_text(inputs, req) -> str:
-    doc = plan_to_json(optimise(inputs, req))
+    doc = optimise(inputs, req).to_json()
     doc["solve_seconds"] = 0.0
     return json.dumps(doc, indent=1, allow_nan=False) + "\n"
 
@@ -163,7 +163,7 @@ def test_a_tiny_plan_json_worked_out_by_hand():
     inp = make_inputs(markets=[{"market": "ID", "language": "id"}], queues=[{"queue": "listing"}],
                       sites=[{"site": "JK", "languages": "id", "headcount": 4.0,
                               "cost_per_fte_month": 5200.0}], weeks=2)
-    doc = plan_to_json(optimise(inp, requirements_frame(inp, {("ID", "listing"): 4.0})))
+    doc = optimise(inp, requirements_frame(inp, {("ID", "listing"): 4.0})).to_json()
     assert set(doc) == BEFORE_KEYS
     assert set(doc["ask"]) == {"sites", "vendors", "markets", "hiring"}
     assert (doc["status"], doc["total_cost"], doc["objective"]) == ("optimal", 9600.0, 9600.0)

@@ -10,7 +10,7 @@ import pytest
 
 from devtools.synthetic import make_inputs, requirements_frame, synthetic
 from planning.inputs.scenario import SolverSettings
-from planning.optimise import PlanStatus, optimise, plan_to_json, write_plan_json
+from planning.optimise import PlanStatus, optimise, write_plan_json
 from planning.optimise import solve as solve_module
 from planning.optimise.solve import classify
 
@@ -125,14 +125,14 @@ def test_a_time_limited_mip_says_time_limit(monkeypatch):
     r = optimise(inp, req, time_limit_s=60.0, explain=False)
     assert r.status is PlanStatus.TIME_LIMIT
     assert r.gap > 0
-    assert plan_to_json(r)["status"] == "time_limit"
+    assert r.to_json()["status"] == "time_limit"
     assert r.solve_seconds < 8
 
 
 def test_error_result_serialises():
     from planning.optimise.run import PlanResult
 
-    doc = plan_to_json(PlanResult(PlanStatus.ERROR, message="no plan"))
+    doc = PlanResult(PlanStatus.ERROR, message="no plan").to_json()
     assert doc["status"] == "error" and doc["objective"] is None and doc["sites"] == []
     json.dumps(doc, allow_nan=False)
 

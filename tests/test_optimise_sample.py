@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning.optimise import PlanStatus, optimise, plan_to_json
+from planning.optimise import PlanResult, PlanStatus, optimise
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 pytestmark = [pytest.mark.slow,
@@ -39,8 +39,10 @@ def test_sample_plans_to_optimality():
     assert r.status is PlanStatus.OPTIMAL, r.message
     assert r.gap <= inputs.scenario.solver.mip_gap
     assert r.solve_seconds < inputs.scenario.solver.time_limit_s
-    doc = plan_to_json(r)
+    doc = r.to_json()
     assert doc["total_cost"] > 0 and doc["quarterly"] and doc["ask"]["sites"]
+    # plan.json read back is the same plan: it writes the same document again
+    assert PlanResult.from_json(doc).to_json() == doc
     # every market and quarter balances: in-house + vendor + shortfall = required
     q = r.quarterly
     assert (q["inhouse_fte"] + q["vendor_fte"] + q["shortfall_fte"]).to_numpy() == pytest.approx(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from devtools.synthetic import make_inputs, requirements_frame
-from planning.optimise import PlanStatus, optimise, plan_to_json
+from planning.optimise import PlanStatus, optimise
 from planning.optimise.build import build_model, name
 from planning.optimise.data import build_data
 
@@ -72,7 +72,7 @@ def test_overtime_covers_a_one_week_peak_up_to_its_cap():
     assert "overtime_max_share of 10% (5 FTE)" in r.shortfall["reason"].iloc[0]
     ask = r.ask_sites.iloc[0]
     assert (ask["overtime_fte_weeks"], ask["overtime_cost"], ask["cost"]) == pytest.approx((5, 9000, 240_000))
-    doc = plan_to_json(r)
+    doc = r.to_json()
     assert doc["overtime"] == {"fte_weeks": pytest.approx(5), "cost": pytest.approx(9000)}
     assert doc["sites"][2]["overtime_fte"] == pytest.approx(5)
     # the cap binds in one week: relaxing it by one FTE in every week saves
@@ -87,7 +87,7 @@ def test_without_overtime_the_same_peak_is_all_shortfall():
     r = optimise(inp, requirements_frame(inp, PEAK))
     assert r.shortfall["fte"].tolist() == pytest.approx([10])
     assert r.total_cost == pytest.approx(240_000)
-    assert "overtime_fte" not in r.sites and "overtime" not in plan_to_json(r)
+    assert "overtime_fte" not in r.sites and "overtime" not in r.to_json()
 
 
 def test_a_long_peak_is_hired_for_not_worked_as_overtime():
@@ -145,7 +145,7 @@ def test_surge_for_the_peak_week_then_the_cheapest_contract():
     assert r.ask_markets["attributed_cost"].sum() == pytest.approx(r.total_cost)
     assert r.ask_vendors[["fte", "cost", "surge_fte_weeks", "surge_cost"]].iloc[0].tolist() == \
         pytest.approx([4.5, 10_800, 8, 7_200])
-    doc = plan_to_json(r)
+    doc = r.to_json()
     assert doc["surge"] == {"fte_weeks": pytest.approx(8), "cost": pytest.approx(7200)}
     assert doc["vendor_surge"][0] | {"fte": 0} == {
         "vendor": "BPO", "week": W2, "quarter": "2027Q1", "max_fte": 8.0,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from devtools.synthetic import make_inputs, requirements_frame
-from planning.optimise import PlanStatus, optimise, plan_to_json
+from planning.optimise import PlanStatus, optimise
 from planning.optimise.build import build_model, name
 from planning.optimise.data import build_data
 
@@ -89,7 +89,7 @@ def test_two_harmful_queues_share_the_larger_limit():
     r = plan([CSAM, violent], {("ID", "csam"): 10.0, ("ID", "violent"): 4.0})
     assert r.sites["starts"].tolist() == [28, 0]
     assert r.total_cost == pytest.approx(28 * 1200 * 2)
-    doc = plan_to_json(r)
+    doc = r.to_json()
     rows = {(x["queue"], x["week"]): x for x in doc["exposure"]}
     assert rows[("violent", W0)]["share"] == pytest.approx(4 / 28)
     assert rows[("csam", W0)]["max_share"] == 0.5
@@ -120,7 +120,7 @@ def test_exposure_limit_is_a_shortfall_reason():
 
 def test_no_limit_no_exposure_key():
     r = plan([LISTING], {("ID", "listing"): 3.0})
-    assert "exposure" not in plan_to_json(r) and r.exposure.empty
+    assert "exposure" not in r.to_json() and r.exposure.empty
 
 
 def test_limits_hold_in_every_pool_and_week_of_a_larger_plan():

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from planning.actuals.replan import (
-    Commitments,
     commitments_from_plan,
     daily_actuals,
     plan_changes,
@@ -16,14 +15,13 @@ from planning.actuals.replan import (
     replan_weeks,
     stitched_headcount,
 )
-from planning.actuals.tables import PlanTables
 from planning.errors import InputError
 from planning.inputs.loading import load_inputs
-from planning.optimise import optimise
+from planning.optimise import PlanResult, PlanStatus, optimise
 from planning.optimise.build import build_model
-from planning.optimise.commitments import apply_commitments
+from planning.optimise.commitments import Commitments, apply_commitments
 from planning.optimise.data import build_data
-from planning.optimise.solve import PlanStatus, solve
+from planning.optimise.solve import solve
 
 SCENARIO = '[plan]\nstart = "2027-01-04"\nweeks = 8\n'
 VOLUMES = "market,queue,date,cases\n" + "".join(
@@ -115,10 +113,11 @@ def test_headcount_above_the_cap_is_explained(tiny) -> None:
         replan_inputs(load_inputs(tiny(sites__csv=sites, **ACTUALS)))
 
 
-def _previous_plan() -> PlanTables:
+def _previous_plan() -> PlanResult:
     weeks = pd.date_range("2027-01-04", periods=8, freq="7D")
     starts = [0, 0, 3, 0, 0, 5, 7, 0]  # 2027-01-18: 3, 2027-02-08: 5, 2027-02-15: 7
-    return PlanTables(
+    return PlanResult(
+        PlanStatus.OPTIMAL,
         sites=pd.DataFrame({"site": "Jakarta", "week": weeks, "headcount": 10.0,
                             "starts": [float(s) for s in starts], "cost": 1000.0}),
         vendors=pd.DataFrame({"vendor": ["Manila"], "quarter": ["2027Q1"], "fte": [12.0], "cost": [0.0]}))
@@ -185,7 +184,7 @@ def test_replanned_plan_starts_from_the_actual_headcount(inputs) -> None:
     result = optimise(rp.inputs, _requirements(rp.inputs.plan_weeks()),
                       commitments=_commitments(), time_limit_s=30)
     assert result.ok
-    after = PlanTables.from_result(result)
+    after = result
     stitched = stitched_headcount(inputs, after, rp.start)
     jak = stitched[stitched["site"] == "Jakarta"].set_index("week")
     # locked weeks are the actuals, exactly

@@ -65,19 +65,19 @@ def test_compliance_csv_and_workbook(folder, tmp_path, capsys):
 
 def test_saved_scenario_is_analysed_with_its_saved_plan(folder, tmp_path):
     from planning.inputs.loading import load_inputs
-    from planning.optimise import plan_to_json
+    from planning.optimise import PlanResult
     from planning.pipeline import run_plan
     from planning.store.store import ScenarioStore
 
     inputs = load_inputs(folder)
     run = run_plan(inputs)
-    doc = plan_to_json(run.plan)
+    doc = run.plan.to_json()
     # halve the saved plan's FTE: the analysis must use the saved plan, not a fresh one
     for row in doc["allocation"]:
         row["fte"] /= 2
     db = tmp_path / "s.db"
     with ScenarioStore(str(db)) as store:
-        store.save("base", inputs, doc, forecast=run.forecast)
+        store.save("base", inputs, PlanResult.from_json(doc), forecast=run.forecast)
     out = tmp_path / "c.csv"
     assert main(["compliance", "base@1", "--db", str(db), "--out", str(out)]) == 0
     row = pd.read_csv(out).query("market == 'ID'").iloc[0]

@@ -9,7 +9,6 @@ from store_fixtures import FORECAST
 from planning.cli.main import main
 from planning.inputs.loading import load_inputs
 from planning.inputs.writers import inputs_to_texts
-from planning.optimise import plan_to_json
 from planning.pipeline import run_plan
 from planning.store.store import ScenarioStore
 
@@ -29,7 +28,7 @@ def test_save_list_show_status_across_cli_and_api(tiny, db, capsys):
     # the app saves through the API: both appear in both
     inputs = load_inputs(data, stage="plan")
     with ScenarioStore() as store:
-        store.save("from app", inputs, plan_to_json(run_plan(inputs).plan), author="app-user")
+        store.save("from app", inputs, run_plan(inputs).plan, author="app-user")
         assert store.list()["name"].tolist() == ["base", "from app"]
     assert main(["scenario", "list"]) == 0
     listed = capsys.readouterr().out
@@ -75,8 +74,8 @@ def test_diff_explains_a_volume_what_if_and_writes_the_comparison(tiny, db, tmp_
     with ScenarioStore() as store:
         a, b = store.load("base"), store.load("growth")
     # deferrable work scales with volume: required FTE x 1.5 in every quarter and market
-    req_a = sum(r["required_fte"] for r in a.plan["quarterly"])
-    req_b = sum(r["required_fte"] for r in b.plan["quarterly"])
+    req_a = a.plan.quarterly["required_fte"].sum()
+    req_b = b.plan.quarterly["required_fte"].sum()
     assert req_b == pytest.approx(1.5 * req_a)
     assert f"required FTE {req_b - req_a:+.1f}" in out
     book = load_workbook(out_xlsx)
@@ -94,5 +93,5 @@ def test_export_round_trips_through_excel_and_re_solves(tiny, db, tmp_path, caps
         saved = store.load("base")
     back = load_inputs(out, stage="plan")  # what `headcount plan plan.xlsx` reads
     assert inputs_to_texts(back) == inputs_to_texts(saved.inputs)
-    again = plan_to_json(run_plan(back).plan)
-    assert again["total_cost"] == pytest.approx(saved.plan["total_cost"], rel=1e-6)
+    again = run_plan(back).plan.to_json()
+    assert again["total_cost"] == pytest.approx(saved.plan.total_cost, rel=1e-6)

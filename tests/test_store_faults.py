@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from store_fixtures import FORECAST, PLAN
+from store_fixtures import FORECAST, PLAN, as_plan
 
 from planning.inputs.loading import load_inputs
 from planning.inputs.writers import inputs_from_texts, inputs_to_texts
@@ -47,7 +47,7 @@ def assert_consistent(db: Path) -> list[int]:
         assert versions == list(range(1, len(versions) + 1))
         for v in versions:
             loaded = store.load("shared", v)
-            assert loaded.plan["total_cost"] == listed.loc[listed["version"] == v, "total_cost"].item()
+            assert loaded.plan.total_cost == listed.loc[listed["version"] == v, "total_cost"].item()
             assert len(store.history("shared").query("version == @v")) >= 1
     return versions
 
@@ -65,13 +65,13 @@ def _save_and_hang(db: str, texts: dict, ready) -> None:
 
     store_module._insert_event = hang
     with ScenarioStore(db) as store:
-        store.save("shared", inputs, PLAN | {"total_cost": 99.0})
+        store.save("shared", inputs, as_plan(PLAN | {"total_cost": 99.0}))
 
 
 def test_process_killed_inside_the_save_transaction_leaves_the_store_consistent(tmp_path, inputs):
     db = tmp_path / "store.db"
     with ScenarioStore(str(db)) as store:
-        store.save("shared", inputs, PLAN | {"total_cost": 1.0})
+        store.save("shared", inputs, as_plan(PLAN | {"total_cost": 1.0}))
     ready = CTX.Event()
     child = CTX.Process(target=_save_and_hang, args=(str(db), inputs_to_texts(inputs), ready))
     child.start()
@@ -82,7 +82,7 @@ def test_process_killed_inside_the_save_transaction_leaves_the_store_consistent(
     assert assert_consistent(db) == [1]  # the half-done version 2 is gone, version 1 intact
     with ScenarioStore(str(db)) as store:  # the write lock died with the process
         t0 = time.monotonic()
-        assert store.save("shared", inputs, PLAN | {"total_cost": 2.0}).version == 2
+        assert store.save("shared", inputs, as_plan(PLAN | {"total_cost": 2.0})).version == 2
         assert time.monotonic() - t0 < 10
     assert assert_consistent(db) == [1, 2]
 
@@ -94,7 +94,7 @@ def _save_forever(db: str, texts: dict, started, saved) -> None:
         i = 0
         while True:
             i += 1
-            store.save("shared", inputs, PLAN | {"total_cost": float(1000 + i)})
+            store.save("shared", inputs, as_plan(PLAN | {"total_cost": float(1000 + i)}))
             with saved.get_lock():
                 saved.value += 1
 
@@ -130,12 +130,12 @@ def test_processes_killed_at_random_moments_never_corrupt_the_store(tmp_path, in
 def test_read_only_database_is_a_clear_error_and_changes_nothing(tmp_path, inputs):
     db = tmp_path / "store.db"
     with ScenarioStore(str(db)) as store:
-        store.save("shared", inputs, PLAN)
+        store.save("shared", inputs, as_plan())
     # SQLite itself opens the file read-only: every write is refused by the database engine
     ro = ScenarioStore(f"sqlite:///file:{db}?mode=ro&uri=true")
     assert ro.list()["version"].tolist() == [1]  # reading still works
     with pytest.raises(StoreError) as info:
-        ro.save("shared", inputs, PLAN)
+        ro.save("shared", inputs, as_plan())
     ro.close()
     message = str(info.value)
     assert "could not be written: the database is read-only" in message
@@ -182,7 +182,7 @@ def test_store_in_a_read_only_folder_is_a_clear_error(open_folder, inputs):
     folder = open_folder / "ro"
     db = folder / "store.db"
     with ScenarioStore(str(db)) as store:
-        store.save("shared", inputs, PLAN)
+        store.save("shared", inputs, as_plan())
     os.chmod(db, 0o444)
     os.chmod(folder, 0o555)
     try:
@@ -204,7 +204,7 @@ def _save_on_a_full_disk(db: str, texts: dict, limit: int, queue) -> None:
     store = ScenarioStore(db)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-    big = PLAN | {"padding": os.urandom(1_500_000).hex()}  # ~1.5 MB even when compressed
+    big = as_plan(PLAN | {"message": os.urandom(1_500_000).hex()})  # ~1.5 MB even compressed
     try:
         store.save("shared", inputs, big)
         queue.put("saved")
@@ -217,7 +217,7 @@ def _save_on_a_full_disk(db: str, texts: dict, limit: int, queue) -> None:
 def test_full_disk_is_a_clear_error_and_the_store_stays_as_it_was(tmp_path, inputs):
     db = tmp_path / "store.db"
     with ScenarioStore(str(db)) as store:
-        store.save("shared", inputs, PLAN)
+        store.save("shared", inputs, as_plan())
         before = store.list()
     sizes = [p.stat().st_size for p in tmp_path.glob("store.db*")]
     got = _in_child(_save_on_a_full_disk, str(db), inputs_to_texts(inputs), max(sizes) + 200_000)
@@ -227,7 +227,7 @@ def test_full_disk_is_a_clear_error_and_the_store_stays_as_it_was(tmp_path, inpu
     assert assert_consistent(db) == [1]
     with ScenarioStore(str(db)) as store:
         assert store.list().equals(before)
-        assert store.save("shared", inputs, PLAN).version == 2  # space back: it works again
+        assert store.save("shared", inputs, as_plan()).version == 2  # space back: it works again
 
 
 def test_cli_reports_a_read_only_store_in_words(tmp_path, inputs, tiny, capsys):
@@ -235,7 +235,7 @@ def test_cli_reports_a_read_only_store_in_words(tmp_path, inputs, tiny, capsys):
 
     db = tmp_path / "store.db"
     with ScenarioStore(str(db)) as store:
-        store.save("shared", inputs, PLAN)
+        store.save("shared", inputs, as_plan())
     url = f"sqlite:///file:{db}?mode=ro&uri=true"
     assert main(["scenario", "status", "shared", "submitted", "--comment", "go",
                  "--db", url]) == 2

@@ -10,7 +10,9 @@ import pytest
 from planning.errors import InputError
 from planning.inputs.loading import load_inputs
 from planning.inputs.uploads import inputs_from_upload, replaces_everything, zip_members
-from planning.inputs.writers import inputs_to_texts, inputs_zip, scenario_bundle
+from planning.inputs.writers import inputs_to_texts, inputs_zip
+from planning.optimise import PlanResult, PlanStatus
+from planning.store.store import scenario_bundle
 
 VENDORS = (b"vendor,languages,price_per_fte_month,min_fte,max_fte,markets\n"
            b"Cebu,en,2100,0,7,GB\nLisbon,en,2500,0,3,*\n")
@@ -57,7 +59,7 @@ def test_table_files_without_a_current_data_set_need_scenario_toml():
 
 def test_the_exported_zip_loads_the_same_inputs(tiny):
     original = load_inputs(tiny())
-    data = scenario_bundle(original, {"status": "optimal"})  # inputs + plan.json
+    data = scenario_bundle(original, PlanResult(PlanStatus.OPTIMAL))  # inputs + plan.json
     assert replaces_everything([("scenario.zip", data)])
     other = load_inputs(tiny(vendors__csv=None))  # what is on screen is replaced whole
     again = inputs_from_upload([("scenario.zip", data)], current=other)

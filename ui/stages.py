@@ -21,7 +21,7 @@ import streamlit as st
 from planning.forecast_stage import ForecastStageResult
 from planning.inputs.tables import Inputs
 from planning.overrides import apply_overrides, quantile_columns
-from planning.pipeline import PlanRun, forecast_result, requirements_table, run_plan
+from planning.pipeline import PipelineRun, forecast_result, requirements_table, run_plan
 from planning.risk.simulate import RiskResult, RiskSettings, simulate_risk
 from ui import keys, session
 from ui.jobs import JOBS, Done
@@ -180,7 +180,7 @@ def _plan_limit(inp: Inputs) -> float:
 
 
 def plan(*, run: bool) -> Done | None:
-    """The plan of the current inputs (a PlanRun): solved when ``run`` (or cached), else None."""
+    """The plan of the current inputs (a PipelineRun): solved when ``run`` (or cached), else None."""
     inp = session.inputs()
     if inp is None:
         return None
@@ -236,7 +236,7 @@ def plan_for(inp: Inputs, *, run: bool, label: str) -> Done | None:
 RISK_SETTINGS = RiskSettings()
 
 
-def risk(run: PlanRun, inp: Inputs, key: str, *, wait_for_it: bool = True) -> Done | None:
+def risk(run: PipelineRun, inp: Inputs, key: str, *, wait_for_it: bool = True) -> Done | None:
     """SLA risk of a plan (``key``: its plan key) with :data:`RISK_SETTINGS`. None when the
     plan has no daily forecast behind it, or (``wait_for_it=False``) while it still runs."""
     if run.forecast is None:

@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planning.actuals.tables import PlanTables, in_plan_weeks
+from planning.actuals.tables import in_plan_weeks
 from planning.actuals.variance import requirement_variance, variance_summary
 from planning.inputs.tables import Inputs
 from planning.optimise.data import _mondays_in_quarter
+from planning.optimise.result import PlanResult
+from planning.optimise.solve import PlanStatus
 from planning.periods import quarter_labels
 from planning.requirements.compute import queue_parameters
 
@@ -126,7 +128,7 @@ def summarise_queues(q: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return out
 
 
-def site_kpis(inputs: Inputs, plan: PlanTables) -> pd.DataFrame:
+def site_kpis(inputs: Inputs, plan: PlanResult) -> pd.DataFrame:
     """Per site and actual week: headcount, attrition, shrinkage, occupancy, utilisation, cost.
 
     Opening headcount of a week is the previous week's actual headcount, today's
@@ -170,7 +172,7 @@ def site_kpis(inputs: Inputs, plan: PlanTables) -> pd.DataFrame:
     return df.drop(columns=["headcount_today", "cost_per_fte_month", "hire_cost", "attrition_month"])
 
 
-def vendor_kpis(inputs: Inputs, plan: PlanTables) -> pd.DataFrame:
+def vendor_kpis(inputs: Inputs, plan: PlanResult) -> pd.DataFrame:
     """Per vendor and actual week: delivered vs planned FTE and invoiced vs planned cost.
 
     Planned weekly cost = planned FTE x price_per_fte_month x 12 / 52; without an invoice the
@@ -193,7 +195,7 @@ def vendor_kpis(inputs: Inputs, plan: PlanTables) -> pd.DataFrame:
 
 
 def operation_kpis(inputs: Inputs, queues: pd.DataFrame, sites: pd.DataFrame,
-                   vendors: pd.DataFrame, plan: PlanTables) -> pd.DataFrame:
+                   vendors: pd.DataFrame, plan: PlanResult) -> pd.DataFrame:
     """Per actual week, the whole operation: cost actual vs plan vs budget, cost per case.
 
     When a week has no site (or no vendor) actuals, that part counts at its planned cost
@@ -268,14 +270,14 @@ class KpiReport:
 
 
 def compute_kpis(inputs: Inputs, requirements: pd.DataFrame | None,
-                 plan: PlanTables | None = None) -> KpiReport:
+                 plan: PlanResult | None = None) -> KpiReport:
     """All KPIs of the inputs' actuals against the plan's requirements and plan tables.
 
     requirements: the plan's requirements with drivers (for forecast accuracy and the
     variance split); plan: what the plan planned (for attainment and costs). Either may be
     missing: the KPIs that need it are then NaN.
     """
-    plan = plan or PlanTables()
+    plan = plan if plan is not None else PlanResult(PlanStatus.ERROR, message="no plan")
     q = queue_kpis(inputs, requirements)
     s = site_kpis(inputs, plan)
     v = vendor_kpis(inputs, plan)

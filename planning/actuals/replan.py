@@ -13,7 +13,7 @@ inputs of a new plan (past weeks locked, i.e. no longer planned):
   the plan's by more than a tolerance gets it as a ``market_queues`` override.
 
 Hires already in the pipeline and vendor contracts already signed are
-:class:`Commitments`; :func:`commitments_from_plan` reads them off the previous plan (starts
+:class:`~planning.optimise.commitments.Commitments`; :func:`commitments_from_plan` reads them off the previous plan (starts
 inside each site's lead time were requisitioned already; the current quarter's vendor FTE is
 contracted). The optimiser honours them through
 :func:`planning.optimise.commitments.apply_commitments`.
@@ -23,36 +23,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from planning.actuals.tables import PlanTables, actual_weeks
+from planning.actuals.tables import actual_weeks
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
+from planning.optimise.commitments import Commitments
+from planning.optimise.result import PlanResult
 from planning.periods import plan_weeks, quarter_label, quarter_labels
 from planning.requirements.compute import quantile_column, queue_parameters
-
-
-def _frame(columns: list[str]) -> pd.DataFrame:
-    dtypes = {"site": object, "vendor": object, "quarter": object, "week": "datetime64[ns]"}
-    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, float)) for c in columns})
-
-
-@dataclass(frozen=True)
-class Commitments:
-    """What a re-plan may not change.
-
-    starts: rows (site, week, starts): hires already in the pipeline; the plan starts at
-        least these many people at the site that week (and, inside the site's lead time,
-        exactly these).
-    vendor_fte: rows (vendor, quarter, fte): vendor contracts already signed; the plan buys
-        exactly this FTE from the vendor in that quarter.
-    """
-
-    starts: pd.DataFrame = field(default_factory=lambda: _frame(["site", "week", "starts"]))
-    vendor_fte: pd.DataFrame = field(default_factory=lambda: _frame(["vendor", "quarter", "fte"]))
 
 
 @dataclass(frozen=True)
@@ -206,7 +188,7 @@ def replan_inputs(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
                   pd.DataFrame(changes, columns=["table", "key", "column", "old", "new"]))
 
 
-def commitments_from_plan(inputs: Inputs, plan: PlanTables, start: pd.Timestamp) -> Commitments:
+def commitments_from_plan(inputs: Inputs, plan: PlanResult, start: pd.Timestamp) -> Commitments:
     """Commitments a re-plan from ``start`` inherits from the previous plan.
 
     starts: the previous plan's starts at each site in the weeks ``start`` to ``start +
@@ -214,7 +196,7 @@ def commitments_from_plan(inputs: Inputs, plan: PlanTables, start: pd.Timestamp)
     plan's FTE of each vendor in ``start``'s quarter (quarterly contracts, already signed).
     """
     start = pd.Timestamp(start)
-    starts = _frame(["site", "week", "starts"])
+    starts = Commitments().starts
     if not plan.sites.empty and inputs.sites is not None:
         lead = inputs.sites.set_index("site")["lead_weeks"]
         s = plan.sites[["site", "week", "starts"]].copy()
@@ -222,7 +204,7 @@ def commitments_from_plan(inputs: Inputs, plan: PlanTables, start: pd.Timestamp)
         end = start + pd.to_timedelta(7 * s["lead"], unit="D")
         s = s[(s["week"] >= start) & (s["week"] < end) & (s["starts"] > 0)]
         starts = s[["site", "week", "starts"]].reset_index(drop=True)
-    vendor = _frame(["vendor", "quarter", "fte"])
+    vendor = Commitments().vendor_fte
     if not plan.vendors.empty:
         q = quarter_label(start)
         vendor = plan.vendors.loc[plan.vendors["quarter"] == q, ["vendor", "quarter", "fte"]]
@@ -230,7 +212,7 @@ def commitments_from_plan(inputs: Inputs, plan: PlanTables, start: pd.Timestamp)
     return Commitments(starts, vendor)
 
 
-def replan_from_plan(inputs: Inputs, before: PlanTables, *, forecast: pd.DataFrame | None = None
+def replan_from_plan(inputs: Inputs, before: PlanResult, *, forecast: pd.DataFrame | None = None
                      ) -> tuple[Replan, Commitments]:
     """A re-plan whose inputs carry the previous plan's commitments as the input tables
     ``committed_starts`` and ``signed_vendor_fte``, so any plan of them (app, CLI, workbook)
@@ -242,7 +224,7 @@ def replan_from_plan(inputs: Inputs, before: PlanTables, *, forecast: pd.DataFra
     return dataclasses.replace(rp, inputs=carried), committed
 
 
-def stitched_headcount(inputs: Inputs, replan: PlanTables, start: pd.Timestamp) -> pd.DataFrame:
+def stitched_headcount(inputs: Inputs, replan: PlanResult, start: pd.Timestamp) -> pd.DataFrame:
     """Headcount per site and week over the original plan's weeks and the re-plan's: locked
     weeks (before ``start``) from actual_sites, later weeks from the re-plan.
 
@@ -265,7 +247,7 @@ def stitched_headcount(inputs: Inputs, replan: PlanTables, start: pd.Timestamp) 
     return out
 
 
-def plan_changes(before: PlanTables, after: PlanTables, start: pd.Timestamp) -> pd.DataFrame:
+def plan_changes(before: PlanResult, after: PlanResult, start: pd.Timestamp) -> pd.DataFrame:
     """What the re-plan changes per quarter from ``start``: average headcount, starts and cost
     of each site, FTE and cost of each vendor, before and after.
 

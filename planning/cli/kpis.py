@@ -4,7 +4,7 @@ The actuals come from the actual_* tables of DATA. The plan they are read agains
 from DATA (forecast, requirements, plan: as ``headcount plan`` would) unless ``--plan
 plan.json`` and ``--requirements requirements.csv`` (from ``headcount plan`` / ``headcount
 requirements``) are given. ``--replan DIR`` also writes the inputs of a re-plan from the
-week after the last actuals (see planning/replan.py) as a folder ``headcount plan`` reads.
+week after the last actuals (see planning/actuals/replan.py) as a folder ``headcount plan`` reads.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ import pandas as pd
 
 from planning.actuals.kpis import compute_kpis
 from planning.actuals.replan import replan_from_plan
-from planning.actuals.tables import PlanTables, has_actuals, ignored_weeks
+from planning.actuals.tables import has_actuals, ignored_weeks
 from planning.actuals.variance import explain_sentence, largest_differences
 from planning.cli.common import print_warnings
 from planning.errors import InputError, Issue
 from planning.fileio import write_atomic
 from planning.inputs.loading import load_inputs
 from planning.inputs.writers import write_inputs
+from planning.optimise import PlanResult
 from planning.pipeline import forecast_table, requirements_table, run_plan
 from planning.reports.kpi_sheet import kpi_workbook_bytes
 
@@ -45,9 +46,9 @@ def _read_requirements(path: str) -> pd.DataFrame:
     return req
 
 
-def _read_plan(path: str) -> dict:
+def _read_plan(path: str) -> PlanResult:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return PlanResult.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise InputError([Issue(Path(path).name, None, None, None,
                                 f"is not a readable plan.json ({exc})")]) from exc
@@ -72,10 +73,10 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         forecast = forecast_table(inputs) if inputs.requirements is None else None
         req = requirements_table(inputs, forecast)
     if args.plan:
-        plan = PlanTables.from_json(_read_plan(args.plan))
+        plan = _read_plan(args.plan)
     else:
         run = run_plan(inputs, forecast=forecast, requirements=req)
-        plan = PlanTables.from_result(run.plan)
+        plan = run.plan
     report = compute_kpis(inputs, req, plan)
     data = kpi_workbook_bytes(report)
     write_atomic(Path(args.out), lambda tmp: tmp.write_bytes(data))

@@ -7,18 +7,15 @@ exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.types import gap, positive
-from planning.fileio import write_atomic, write_csv_atomic
+from planning.fileio import write_csv_atomic
 from planning.inputs.loading import load_inputs
-from planning.optimise.output import plan_to_json
-from planning.optimise.run import PlanResult
-from planning.optimise.solve import PlanStatus
+from planning.optimise import PlanResult, PlanStatus, write_plan_json
 from planning.pipeline import run_plan
 from planning.reports.workbook import write_workbook
 
@@ -46,12 +43,11 @@ def headline(result: PlanResult) -> str:
         over = result.budget[result.budget["overrun"] > 0]
         lines.append("  budget overrun: " + ", ".join(
             f"{r.quarter} {_money(r.overrun)}" for r in over.itertuples()))
-    if "overtime_fte" in result.sites:
-        lines.append(f"  overtime: {result.sites['overtime_fte'].sum():,.1f} FTE-weeks, "
-                     f"cost {_money(float(result.sites['overtime_cost'].sum()))}")
-    if len(result.surge):
-        lines.append(f"  vendor surge: {result.surge['fte'].sum():,.1f} FTE-weeks, "
-                     f"cost {_money(float(result.surge['cost'].sum()))}")
+    for label, totals in (("overtime", result.overtime_totals),
+                          ("vendor surge", result.surge_totals)):
+        if totals is not None:
+            lines.append(f"  {label}: {totals['fte_weeks'] or 0:,.1f} FTE-weeks, "
+                         f"cost {_money(totals['cost'])}")
     lines.append("quarterly ask:")
     for r in result.ask_sites.itertuples():
         req = "" if r.starts == 0 or r.requisitions_open_by is None or str(r.requisitions_open_by) == "NaT" \
@@ -72,10 +68,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
     result = run.plan
     out = Path(args.out)
-    plan = plan_to_json(result)
-    doc = json.dumps(plan, indent=1, allow_nan=False) + "\n"
     print(headline(result))
-    written = [write_atomic(out / "plan.json", lambda tmp: tmp.write_text(doc))]
+    written = [write_plan_json(result, out / "plan.json")]
     if result.status == PlanStatus.ERROR:  # plan.json says status "error" and why
         print(f"wrote {written[0]}\nheadcount plan: no plan: {result.message}", file=sys.stderr)
         return EXIT_FAILURE
@@ -83,7 +77,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if run.forecast is not None:
         written.append(write_csv_atomic(run.forecast, out / "forecast.csv"))
     if not args.no_excel:
-        written.append(write_workbook(out / "plan.xlsx", inputs, plan,
+        written.append(write_workbook(out / "plan.xlsx", inputs, result,
                                       requirements=run.requirements, forecast=run.forecast))
     print("wrote " + ", ".join(str(p) for p in written))
     return EXIT_OK

@@ -21,6 +21,7 @@ from planning.errors import InputError, Issue
 from planning.fileio import write_atomic, write_csv_atomic
 from planning.inputs.loading import load_inputs
 from planning.inputs.tables import Inputs
+from planning.optimise import PlanResult
 from planning.pipeline import forecast_table, run_plan
 from planning.risk.compliance import by_language, compliance_table, notes, write_compliance_xlsx
 from planning.risk.frontier import cost_risk_frontier, frontier_forecast
@@ -34,14 +35,12 @@ class NoPlanError(Exception):
 
 @dataclass(frozen=True)
 class PlanSource:
-    """A plan to analyse: its inputs, the forecast behind it and its allocation rows."""
+    """A plan to analyse: its inputs, the forecast behind it and the plan."""
 
     label: str
     inputs: Inputs
     forecast: pd.DataFrame | None
-    allocation: pd.DataFrame
-    sites: pd.DataFrame | None = None
-    vendors: pd.DataFrame | None = None
+    plan: PlanResult
 
 
 def load_plan_source(ref: str, db: str | None = None, *, need_forecast: bool = True,
@@ -60,8 +59,7 @@ def load_plan_source(ref: str, db: str | None = None, *, need_forecast: bool = T
         run = run_plan(inputs, forecast=forecast, time_limit_s=time_limit_s)
         if not run.plan.ok:
             raise NoPlanError(run.plan.message)
-        return PlanSource(ref, inputs, run.forecast, run.plan.allocation, run.plan.sites,
-                          run.plan.vendors)
+        return PlanSource(ref, inputs, run.forecast, run.plan)
 
     try:
         name, version = parse_ref(ref)
@@ -74,13 +72,7 @@ def load_plan_source(ref: str, db: str | None = None, *, need_forecast: bool = T
     if forecast is None and need_forecast:
 
         forecast = forecast_table(saved.inputs)
-    alloc = pd.DataFrame(saved.plan.get("allocation") or [],
-                         columns=["pool", "pool_type", "market", "queue", "week", "fte"])
-    alloc["week"] = pd.to_datetime(alloc["week"])
-    sites = pd.DataFrame(saved.plan.get("sites") or [], columns=["site", "week", "productive_fte"])
-    sites["week"] = pd.to_datetime(sites["week"])
-    vendors = pd.DataFrame(saved.plan.get("vendors") or [], columns=["vendor", "quarter", "fte"])
-    return PlanSource(saved.label, saved.inputs, forecast, alloc, sites, vendors)
+    return PlanSource(saved.label, saved.inputs, forecast, saved.plan)
 
 
 def _settings(args: argparse.Namespace):
@@ -109,9 +101,9 @@ def cmd_risk(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings.check()
     src = load_plan_source(args.data, args.db, time_limit_s=args.time_limit)
-    alloc = src.allocation
+    alloc = src.plan.allocation
     if args.spare_capacity:
-        alloc = with_spare_capacity(alloc, src.sites, src.vendors, src.inputs)
+        alloc = with_spare_capacity(alloc, src.plan.sites, src.plan.vendors, src.inputs)
     risk = simulate_risk(src.inputs, src.forecast, alloc, settings)
     write_csv_atomic(risk.summary, args.out)
     for note in risk.notes:
@@ -152,7 +144,7 @@ def cmd_compliance(args: argparse.Namespace) -> int:
     """FTE per language and EU market per quarter; CSV (and optionally a workbook)."""
 
     src = load_plan_source(args.data, args.db, need_forecast=False, time_limit_s=args.time_limit)
-    table = compliance_table(src.inputs, src.allocation)
+    table = compliance_table(src.inputs, src.plan.allocation)
     write_csv_atomic(table, args.out)
     if args.xlsx:
         write_atomic(Path(args.xlsx), lambda tmp: write_compliance_xlsx(table, tmp))

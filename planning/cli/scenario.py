@@ -18,7 +18,6 @@ import pandas as pd
 from planning.cli.common import print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.inputs.loading import load_inputs
-from planning.optimise import plan_to_json
 from planning.pipeline import run_plan
 from planning.reports.compare import compare_plans
 from planning.reports.frames import plan_pools, quarter_totals
@@ -76,9 +75,9 @@ def cmd_scenario_save(args: argparse.Namespace) -> int:
     if args.set:
         inputs = apply_settings(inputs, args.set)
     run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
-    plan = plan_to_json(run.plan)
-    if plan["status"] == "error":
-        print(f"headcount scenario save: the solver found no plan ({plan.get('message')}); "
+    plan = run.plan
+    if not plan.ok:
+        print(f"headcount scenario save: the solver found no plan ({plan.message}); "
               "nothing was saved", file=sys.stderr)
         return EXIT_FAILURE
     solver = {k: v for k, v in (("time_limit_s", args.time_limit), ("mip_gap", args.mip_gap))
@@ -86,8 +85,8 @@ def cmd_scenario_save(args: argparse.Namespace) -> int:
     with _store(args) as store:
         meta = store.save(args.name, inputs, plan, author=args.author, comment=args.comment,
                           requirements=run.requirements, forecast=run.forecast, solver=solver)
-    print(f"saved {meta.label} ({meta.status}) by {meta.author}: {plan['status']} plan, total cost "
-          f"{plan['total_cost']:,.0f}, shortfall {plan['shortfall_fte_weeks']:,.1f} FTE-weeks")
+    print(f"saved {meta.label} ({meta.status}) by {meta.author}: {plan.status.value} plan, total cost "
+          f"{plan.total_cost:,.0f}, shortfall {plan.shortfall_fte_weeks:,.1f} FTE-weeks")
     return EXIT_OK
 
 
@@ -115,8 +114,8 @@ def cmd_scenario_show(args: argparse.Namespace) -> int:
         print(f"  comment: {m.comment}")
     sc = s.inputs.scenario
     print(f"  plan from {sc.plan.start} for {sc.plan.weeks} weeks at quantile {sc.plan.quantile}; "
-          f"solver {plan.get('status')}, total cost {plan.get('total_cost') or 0:,.0f}, shortfall "
-          f"{plan.get('shortfall_fte_weeks') or 0:,.1f} FTE-weeks")
+          f"solver {plan.status.value}, total cost {plan.total_cost or 0:,.0f}, shortfall "
+          f"{plan.shortfall_fte_weeks or 0:,.1f} FTE-weeks")
     print("  solver settings: " + ", ".join(f"{k}={v}" for k, v in s.settings.get("solver", {}).items()))
     print("  packages: " + ", ".join(f"{k} {v}" for k, v in s.settings.get("packages", {}).items()))
     pools = plan_pools(plan, s.inputs.plan_weeks())

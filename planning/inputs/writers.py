@@ -149,10 +149,3 @@ def inputs_zip(inputs: Inputs, extra: Mapping[str, str | bytes] | None = None) -
             zf.writestr(name, text)
     return buffer.getvalue()
 
-
-def scenario_bundle(inputs: Inputs, plan: Mapping[str, Any]) -> bytes:
-    """A scenario as one .zip: its inputs (contract CSVs + scenario.toml) and plan.json.
-
-    What the app offers when the store refuses a save, so nothing is lost.
-    """
-    return inputs_zip(inputs, {"plan.json": json.dumps(plan, indent=1, default=str)})

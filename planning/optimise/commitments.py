@@ -1,4 +1,4 @@
-"""Optimiser hook of a re-plan: fixed commitments on a built model (see planning/replan.py).
+"""Optimiser hook of a re-plan: fixed commitments on a built model (see planning/actuals/replan.py).
 
 ``optimise(..., commitments=...)`` calls :func:`apply_commitments` right after building the
 MIP and both explanation LPs (``fixed_hires`` fixes the starts at the MIP's values, which
@@ -18,11 +18,32 @@ Commitments for weeks or quarters outside the plan are ignored.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pandas as pd
 
-from planning.actuals.replan import Commitments
 from planning.errors import InputError, Issue
 from planning.optimise.build import Model
+
+
+def _frame(columns: list[str]) -> pd.DataFrame:
+    dtypes = {"site": object, "vendor": object, "quarter": object, "week": "datetime64[ns]"}
+    return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, float)) for c in columns})
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """What a re-plan may not change.
+
+    starts: rows (site, week, starts): hires already in the pipeline; the plan starts at
+        least these many people at the site that week (and, inside the site's lead time,
+        exactly these).
+    vendor_fte: rows (vendor, quarter, fte): vendor contracts already signed; the plan buys
+        exactly this FTE from the vendor in that quarter.
+    """
+
+    starts: pd.DataFrame = field(default_factory=lambda: _frame(["site", "week", "starts"]))
+    vendor_fte: pd.DataFrame = field(default_factory=lambda: _frame(["vendor", "quarter", "fte"]))
 
 
 def commitment_issues(model: Model, commitments: Commitments) -> list[Issue]:

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
-from planning.actuals.replan import Commitments
 from planning.optimise.build import Model, build_model
-from planning.optimise.commitments import apply_commitments
+from planning.optimise.commitments import Commitments, apply_commitments
 from planning.optimise.data import ModelData
 from planning.optimise.extract import value
 from planning.optimise.solve import PlanStatus, rhs_change, solve

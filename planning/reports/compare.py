@@ -1,12 +1,13 @@
 """Comparing two plans: what each costs and staffs, by quarter, market and source, and which
 inputs differ.
 
-``compare_plans(a, b)`` takes two :class:`planning.store.store.StoredScenario` (or ``(label, plan
-dict, inputs)`` triples) and returns a :class:`Comparison` whose tables hold the A value, the
-B value and ``delta = B - A`` side by side. Cost per quarter and per site or vendor includes
+``compare_plans(a, b)`` takes two :class:`planning.store.store.StoredScenario` (or ``(label,
+PlanResult, inputs)`` triples) and returns a :class:`Comparison` whose tables hold the A value,
+the B value and ``delta = B - A`` side by side. Cost per quarter and per site or vendor includes
 overtime and vendor surge (:mod:`planning.optimise.costs`), so the cost changes of the sites
-and vendors add up to the change of the total cost (the scenario waterfall); headcount is the in-house headcount in a quarter's last week;
-FTE figures by market are weekly averages (plan.json's ``quarterly`` table).
+and vendors add up to the change of the total cost (the scenario waterfall); headcount is the
+in-house headcount in a quarter's last week; FTE figures by market are weekly averages (the
+plan's ``quarterly`` table).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 from planning.inputs.schema import TABLES
 from planning.inputs.tables import Inputs
 from planning.inputs.writers import table_to_csv
+from planning.optimise.result import PlanResult
 from planning.reports.frames import plan_pools, quarter_totals
 
 MARKET_VALUES = ["required_fte", "inhouse_fte", "vendor_fte", "shortfall_fte"]
@@ -52,10 +54,10 @@ class Comparison:
         return _explain(self, limit)
 
 
-Side = Any  # StoredScenario | tuple[str, dict, Inputs]
+Side = Any  # StoredScenario | tuple[str, PlanResult, Inputs]
 
 
-def _side(x: Side) -> tuple[str, dict[str, Any], Inputs]:
+def _side(x: Side) -> tuple[str, PlanResult, Inputs]:
     if isinstance(x, tuple):
         label, plan, inputs = x
         return str(label), plan, inputs
@@ -70,7 +72,7 @@ def compare_plans(a: Side, b: Side) -> Comparison:
         label_a, label_b = f"A: {label_a}", f"B: {label_b}"
     pools_a, pools_b = plan_pools(plan_a, inputs_a.plan_weeks()), plan_pools(plan_b, inputs_b.plan_weeks())
     totals = pd.DataFrame([
-        {"metric": m, "a": _num(plan_a.get(m)), "b": _num(plan_b.get(m))}
+        {"metric": m, "a": _num(getattr(plan_a, m)), "b": _num(getattr(plan_b, m))}
         for m in ("total_cost", "shortfall_fte_weeks", "objective")])
     totals["delta"] = totals["b"] - totals["a"]
     by_quarter = _side_by_side(quarter_totals(plan_a, pools_a), quarter_totals(plan_b, pools_b),
@@ -84,13 +86,12 @@ def compare_plans(a: Side, b: Side) -> Comparison:
                       input_differences(inputs_a, inputs_b))
 
 
-def _num(x: Any) -> float:
+def _num(x: float | None) -> float:
     return float("nan") if x is None else float(x)
 
 
-def _frame(plan: dict[str, Any], key: str, cols: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(plan.get(key) or [])
-    return frame.reindex(columns=cols)
+def _frame(plan: PlanResult, key: str, cols: list[str]) -> pd.DataFrame:
+    return plan.table(key).reindex(columns=cols)
 
 
 def _side_by_side(a: pd.DataFrame, b: pd.DataFrame, keys: list[str], values: list[str]

@@ -1,7 +1,8 @@
-"""plan.json tables as DataFrames, and the per-quarter views finance reads.
+"""A plan's tables as finance reads them, and the per-quarter views.
 
 Shared by the workbook (:mod:`planning.reports.workbook`) and the scenario diff (:mod:`planning.reports.compare`)
-so both show the same numbers. Weeks become datetimes; every week gets its calendar quarter
+so both show the same numbers, whether the plan was solved now or read back: the tables as
+plan.json keeps them (:meth:`~planning.optimise.PlanResult.table`); every week gets its calendar quarter
 (:func:`planning.periods.quarter_labels`).
 """
 
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from planning.optimise.costs import pool_quarter_costs, quarter_costs
+from planning.optimise.result import PlanResult
 from planning.periods import quarter_labels
 
 SITE_COLUMNS = ["site", "week", "quarter", "headcount", "starts", "productive_fte", "cost"]
@@ -19,9 +21,10 @@ VENDOR_COLUMNS = ["vendor", "quarter", "weeks", "fte", "cost"]
 POOL_COLUMNS = ["quarter", "pool_type", "pool", "fte", "starts", "cost"]
 
 
-def plan_table(plan: dict[str, Any], key: str, columns: list[str] | None = None) -> pd.DataFrame:
-    """One list of rows of plan.json as a frame (``week`` as datetime, ``quarter`` added)."""
-    frame = pd.DataFrame(plan.get(key) or [])
+def plan_table(plan: PlanResult, key: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """One table of the plan as plan.json keeps it (``week`` as datetime, ``quarter`` added);
+    ``columns`` missing from it are added empty."""
+    frame = plan.table(key)
     if columns is not None:
         text = ("site", "vendor", "pool", "market", "queue", "quarter", "week")
         for c in columns:
@@ -40,7 +43,7 @@ def _order(names: pd.Series, preferred: list[str]) -> pd.Series:
     return names.map(lambda n: rank.get(n, len(rank)))
 
 
-def site_weeks(plan: dict[str, Any], site_order: list[str] | None = None) -> pd.DataFrame:
+def site_weeks(plan: PlanResult, site_order: list[str] | None = None) -> pd.DataFrame:
     """Sites by week, sorted by site (input order) then week, so each site's rows are contiguous.
 
     Columns: site, week, quarter, headcount, starts, productive_fte[, allocated_fte], cost
@@ -55,7 +58,7 @@ def site_weeks(plan: dict[str, Any], site_order: list[str] | None = None) -> pd.
     return frame.reset_index(drop=True)
 
 
-def vendor_quarters(plan: dict[str, Any], weeks: pd.DatetimeIndex,
+def vendor_quarters(plan: PlanResult, weeks: pd.DatetimeIndex,
                     vendor_order: list[str] | None = None) -> pd.DataFrame:
     """Vendors by quarter with the number of planned weeks in that quarter.
 
@@ -104,19 +107,17 @@ def pool_quarters(sites: pd.DataFrame, vendors: pd.DataFrame,
     return frame
 
 
-def plan_pools(plan: dict[str, Any], weeks: pd.DatetimeIndex) -> pd.DataFrame:
-    """:func:`pool_quarters` of a plan.json object (``weeks``: the plan's Mondays)."""
-    return pool_quarters(site_weeks(plan), vendor_quarters(plan, weeks),
-                         plan_table(plan, "vendor_surge"))
+def plan_pools(plan: PlanResult, weeks: pd.DatetimeIndex) -> pd.DataFrame:
+    """:func:`pool_quarters` of a plan (``weeks``: the plan's Mondays)."""
+    return pool_quarters(site_weeks(plan), vendor_quarters(plan, weeks), plan.surge)
 
 
-def plan_quarter_costs(plan: dict[str, Any]) -> pd.DataFrame:
-    """:func:`planning.optimise.costs.quarter_costs` of a plan.json object."""
-    return quarter_costs(plan_table(plan, "sites"), plan_table(plan, "vendors"),
-                         plan_table(plan, "vendor_surge"))
+def plan_quarter_costs(plan: PlanResult) -> pd.DataFrame:
+    """:func:`planning.optimise.costs.quarter_costs` of a plan."""
+    return quarter_costs(plan_table(plan, "sites"), plan_table(plan, "vendors"), plan.surge)
 
 
-def quarter_totals(plan: dict[str, Any], pools: pd.DataFrame) -> pd.DataFrame:
+def quarter_totals(plan: PlanResult, pools: pd.DataFrame) -> pd.DataFrame:
     """Per quarter: inhouse_headcount (end of quarter), vendor_fte, required_fte,
     shortfall_fte (weekly averages, summed over markets), shortfall_fte_weeks and cost
     (overtime and vendor surge included; the quarters add up to total_cost)."""

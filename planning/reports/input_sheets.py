@@ -10,7 +10,6 @@ plan sheets refer to the site and vendor names.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pandas as pd
 from openpyxl.workbook.workbook import Workbook
@@ -18,6 +17,7 @@ from openpyxl.workbook.workbook import Workbook
 from planning.inputs.scenario_toml import SCENARIO_KEYS
 from planning.inputs.schema import SCENARIO_SHEET, TABLES
 from planning.inputs.tables import Inputs
+from planning.optimise.result import PlanResult
 from planning.reports.style import (
     BOX,
     DATE,
@@ -44,7 +44,7 @@ SECTION_TITLES = {"site": "Site settings", "vendor": "Vendor settings",
                   "market": "Market settings", "queue": "Queue settings"}
 
 
-def write_assumptions(book: Workbook, inputs: Inputs, plan: dict[str, Any],
+def write_assumptions(book: Workbook, inputs: Inputs, plan: PlanResult,
                       names: TableNames) -> dict[tuple[str, str, str], str]:
     """Fill the Assumptions sheet; returns {(kind, pool, setting): defined name}."""
     ws = book["Assumptions"]
@@ -73,7 +73,7 @@ def write_assumptions(book: Workbook, inputs: Inputs, plan: dict[str, Any],
         put(ws, r, 4, col.note)
         r += 1
     put(ws, r, 1, "solver.shortfall_penalty as solved")
-    put(ws, r, 2, plan.get("shortfall_penalty"), column_format("cost"))
+    put(ws, r, 2, plan.penalty, column_format("cost"))
     put(ws, r, 4, "cost of one uncovered FTE-week the optimiser used")
     r += 2
     for kind, table, settings in (("site", inputs.sites, SITE_SETTINGS),

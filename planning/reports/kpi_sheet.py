@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -23,9 +22,10 @@ from planning.actuals.score import (
     site_scorecard,
     vendor_scorecard,
 )
-from planning.actuals.tables import PlanTables, has_actuals
+from planning.actuals.tables import has_actuals
 from planning.fileio import write_atomic
 from planning.inputs.tables import Inputs
+from planning.optimise.result import PlanResult
 from planning.reports.style import (
     CASES,
     FTE,
@@ -111,13 +111,13 @@ def add_kpi_sheets(book: Workbook, report: KpiReport, names: TableNames | None =
     finish_sheet(ws, freeze=None, title_rows=None)
 
 
-def add_plan_kpi_sheets(book: Workbook, inputs: Inputs, plan: dict[str, Any],
+def add_plan_kpi_sheets(book: Workbook, inputs: Inputs, plan: PlanResult,
                         requirements: pd.DataFrame | None, names: TableNames | None = None) -> bool:
     """Add the KPI sheets to a plan workbook when the inputs hold actuals (``plan``: the
-    plan.json object the workbook is built from). Returns whether sheets were added."""
+    plan the workbook is built from). Returns whether sheets were added."""
     if not has_actuals(inputs):
         return False
-    add_kpi_sheets(book, compute_kpis(inputs, requirements, PlanTables.from_json(plan)), names)
+    add_kpi_sheets(book, compute_kpis(inputs, requirements, plan), names)
     return True
 
 

@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from planning.fileio import write_atomic
 from planning.inputs.tables import Inputs
+from planning.optimise.result import PlanResult
 from planning.periods import quarter_labels
 from planning.reports.compare import Comparison
 from planning.reports.compare_sheet import write_comparison
@@ -61,7 +62,7 @@ OUTPUT_SHEETS = ("Summary", "Comparison", "Plan sites", "Plan vendors", "Allocat
 MAX_ROWS = 1_048_575
 
 
-def workbook_bytes(inputs: Inputs, plan: dict[str, Any], *, requirements: pd.DataFrame | None = None,
+def workbook_bytes(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFrame | None = None,
                    forecast: pd.DataFrame | None = None, meta: ScenarioMeta | None = None,
                    comparison: Comparison | None = None) -> bytes:
     """The workbook as .xlsx bytes (see the module docstring for its sheets)."""
@@ -72,14 +73,14 @@ def workbook_bytes(inputs: Inputs, plan: dict[str, Any], *, requirements: pd.Dat
     return buffer.getvalue()
 
 
-def write_workbook(path: str | Path, inputs: Inputs, plan: dict[str, Any], **kwargs: Any) -> Path:
+def write_workbook(path: str | Path, inputs: Inputs, plan: PlanResult, **kwargs: Any) -> Path:
     """Write the workbook to ``path`` atomically; returns the path."""
 
     data = workbook_bytes(inputs, plan, **kwargs)
     return write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
-def build_workbook(inputs: Inputs, plan: dict[str, Any], *, requirements: pd.DataFrame | None = None,
+def build_workbook(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFrame | None = None,
                    forecast: pd.DataFrame | None = None, meta: ScenarioMeta | None = None,
                    comparison: Comparison | None = None) -> Workbook:
     """The openpyxl Workbook behind :func:`workbook_bytes`."""
@@ -112,7 +113,7 @@ def build_workbook(inputs: Inputs, plan: dict[str, Any], *, requirements: pd.Dat
     return book
 
 
-def _plan_frame(plan: dict[str, Any], key: str) -> pd.DataFrame:
+def _plan_frame(plan: PlanResult, key: str) -> pd.DataFrame:
 
     return plan_table(plan, key)
 
@@ -168,7 +169,7 @@ def _simple(ws: Worksheet, frame: pd.DataFrame | None, names: TableNames, table:
     return out
 
 
-def _summary(book: Workbook, plan: dict[str, Any], inputs: Inputs, meta: ScenarioMeta | None,
+def _summary(book: Workbook, plan: PlanResult, inputs: Inputs, meta: ScenarioMeta | None,
              sites: pd.DataFrame, vendors: pd.DataFrame, site_rows: tuple, vendor_rows: tuple,
              short_rows: tuple, names: TableNames) -> None:
     ws = book["Summary"]
@@ -182,9 +183,10 @@ def _summary(book: Workbook, plan: dict[str, Any], inputs: Inputs, meta: Scenari
     if v_last >= v_first:
         cost_terms.append(f"SUM('Plan vendors'!{v_col}{v_first}:{v_col}{v_last})")
     short_first, short_last, short_letters = short_rows
-    surge_cost = sum(float((plan.get(k) or {}).get("cost") or 0.0) for k in ("overtime", "surge"))
+    levers = [t for t in (plan.overtime_totals, plan.surge_totals) if t is not None]
+    surge_cost = sum(float(t["cost"] or 0.0) for t in levers)
     extra_rows: list[tuple[str, Any, str | None]] = []
-    if "overtime" in plan or "surge" in plan:  # surge levers on: costs outside the site/vendor rows
+    if levers:  # surge levers on: costs outside the site/vendor rows
         extra_rows.append(("Overtime and vendor surge (as solved)", surge_cost, COST))
     rows: list[tuple[str, Any, str | None]] = [
         ("Scenario", label, None),
@@ -195,17 +197,17 @@ def _summary(book: Workbook, plan: dict[str, Any], inputs: Inputs, meta: Scenari
         ("Comment", meta.comment if meta else None, None),
         ("Plan start", pd.Timestamp(inputs.scenario.plan.start).to_pydatetime(), "yyyy-mm-dd"),
         ("Weeks", inputs.scenario.plan.weeks, "0"),
-        ("Solver status", plan.get("status"), None),
+        ("Solver status", plan.status.value, None),
         *extra_rows,
         ("Total cost", "=" + ("+".join(cost_terms) or "0"), COST),
-        ("Total cost as solved", plan.get("total_cost"), COST),
+        ("Total cost as solved", plan.total_cost, COST),
         ("Shortfall (FTE-weeks)", (f"=SUM(Shortfall!{short_letters['fte']}{short_first}:"
                                    f"{short_letters['fte']}{short_last})")
          if short_last >= short_first else 0.0, FTE),
-        ("Objective as solved", plan.get("objective"), COST),
+        ("Objective as solved", plan.objective, COST),
     ]
-    if plan.get("message"):
-        rows.append(("Solver message", plan["message"], None))
+    if plan.message:
+        rows.append(("Solver message", plan.message, None))
     if extra_rows:
         at = 3 + rows.index(extra_rows[0])
         rows[at - 2] = ("Total cost", "=" + "+".join([*cost_terms, f"B{at}"]), COST)

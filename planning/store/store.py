@@ -43,7 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from planning.inputs.tables import Inputs
-from planning.inputs.writers import inputs_from_texts, inputs_to_texts, table_to_csv
+from planning.inputs.writers import inputs_from_texts, inputs_to_texts, inputs_zip, table_to_csv
+from planning.optimise.result import PlanResult, plan_json_text
 from planning.store.schema import events, migrate, scenarios
 from planning.store.settings import package_versions, who_am_i
 
@@ -83,7 +84,7 @@ class ScenarioMeta:
 
 @dataclass(frozen=True)
 class StoredScenario:
-    """A saved scenario read back: its inputs (validated again), plan.json and tables.
+    """A saved scenario read back: its inputs (validated again), its plan and tables.
 
     settings: {"solver": solver settings used, "packages": package versions at saving}.
     requirements, forecast: the tables behind the plan when they were saved, else None.
@@ -91,7 +92,7 @@ class StoredScenario:
 
     meta: ScenarioMeta
     inputs: Inputs
-    plan: dict[str, Any]
+    plan: PlanResult
     settings: dict[str, Any] = field(default_factory=dict)
     requirements: pd.DataFrame | None = None
     forecast: pd.DataFrame | None = None
@@ -262,17 +263,17 @@ class ScenarioStore:
             yield conn
 
     # -- writing ----------------------------------------------------------------------------
-    def save(self, name: str, inputs: Inputs, plan_json: dict[str, Any], *,
+    def save(self, name: str, inputs: Inputs, plan: PlanResult, *,
              author: str | None = None, comment: str | None = None,
              requirements: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None,
              solver: dict[str, Any] | None = None) -> ScenarioMeta:
         """Save a new version of ``name`` (version 1 when new) as a draft.
 
         solver: the solver settings actually used when they differ from the scenario's
-        (e.g. a time limit given on the command line).
+        (e.g. a time limit given on the command line). The plan is kept as its plan.json.
         """
-
         name = _check_name(name)
+        plan_json = plan.to_json()
         author = (author or who_am_i()).strip() or "unknown"
         settings = {"solver": {**inputs.scenario.to_dict()["solver"], **(solver or {})},
                     "packages": package_versions()}
@@ -363,7 +364,8 @@ class ScenarioStore:
         meta = ScenarioMeta(row.name, row.version, _utc(row.created_at), row.author, row.status,
                             row.comment)
         inputs = inputs_from_texts(_unpack(row.inputs), source=f"scenario {meta.label}")
-        return StoredScenario(meta, inputs, _unpack(row.plan), json.loads(row.settings),
+        return StoredScenario(meta, inputs, PlanResult.from_json(_unpack(row.plan)),
+                              json.loads(row.settings),
                               _frame_from_blob(row.requirements), _frame_from_blob(row.forecast))
 
     def history(self, name: str) -> pd.DataFrame:
@@ -452,3 +454,11 @@ def _engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock first: no lost versions
 
     return engine
+
+
+def scenario_bundle(inputs: Inputs, plan: PlanResult) -> bytes:
+    """A scenario as one .zip: its inputs (contract CSVs + scenario.toml) and plan.json.
+
+    What the app offers when the store refuses a save, so nothing is lost.
+    """
+    return inputs_zip(inputs, {"plan.json": plan_json_text(plan)})
