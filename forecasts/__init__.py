@@ -2,19 +2,23 @@
 
 ``forecast(history, horizon)`` takes ``unique_id, ds, y`` and returns
 ``unique_id, ds, p10, p50, p90, model``; ``backtest(history, horizon, windows)`` returns
-the rolling-origin accuracy per series and model (WAPE, MASE, bias, interval coverage).
+the rolling-origin accuracy per series and model (WAPE, MASE, bias, interval coverage);
+``forecast_with_backtest`` returns both and the warnings as one :class:`ForecastResult`.
+The per-series work is :func:`forecast_one` (what an execution engine maps over series).
 See docs/forecasting.md for the models and how one is chosen per series.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from forecasts.engine import COLD_START, MODELS, Mapper, run
+from forecasts.engine import COLD_START, prepare, run
+from forecasts.one import MODELS, ForecastSettings, SeriesForecast, SeriesTask, forecast_one
+from forecasts.result import ForecastResult, ForecastWarning
 from forecasts.validation import (
     ForecastInputError,
     check_events,
@@ -22,31 +26,25 @@ from forecasts.validation import (
     check_quantiles,
     quantile_column,
 )
+from forecasts.workers import Mapper
 
 __all__ = [
     "COLD_START",
     "MODELS",
     "ForecastInputError",
     "ForecastResult",
+    "ForecastSettings",
+    "ForecastWarning",
     "Mapper",
+    "SeriesForecast",
+    "SeriesTask",
     "backtest",
     "forecast",
+    "forecast_one",
     "forecast_with_backtest",
+    "prepare",
     "quantile_column",
 ]
-
-
-@dataclass(frozen=True)
-class ForecastResult:
-    """A forecast and the backtest it was chosen by.
-
-    forecast: unique_id, ds, one pNN column per quantile (cases per day), model.
-    backtest: unique_id, model, wape, mase, bias, coverage_NN, n_windows, n_days, chosen.
-    """
-
-    forecast: pd.DataFrame
-    backtest: pd.DataFrame
-
 
 def forecast_with_backtest(
     history: pd.DataFrame,
@@ -75,9 +73,9 @@ def forecast_with_backtest(
     models: restrict the candidates (names in MODELS).
     n_jobs: worker processes for the model fits (default: 2 when there are 8 series or
         more and the machine has 2 cores, else 1).
-    mapper: ``mapper(fn, items)`` returning ``[fn(item) for item in items]`` in order runs
-        the per-series fits instead of the worker processes (e.g. a Dask or Ray engine's
-        map, see planning.engines); the result does not depend on it.
+    mapper: run :func:`forecast_one` over the series another way, e.g. on a Dask or Ray
+        cluster: ``mapper(fn, tasks)`` returns ``[fn(t) for t in tasks]`` (n_jobs is unused).
+    Returns forecast (unique_id, ds, pNN per quantile, model), backtest and warnings.
     """
     if freq != "D":
         raise ForecastInputError(f"freq: only daily data (freq='D') is supported, got {freq!r}")
@@ -99,7 +97,7 @@ def forecast_with_backtest(
     fc, bt = res.forecast, res.backtest
     fc["unique_id"] = fc["unique_id"].map(original)
     bt["unique_id"] = bt["unique_id"].map(original)
-    return ForecastResult(fc, bt)
+    return replace(res, forecast=fc, backtest=bt)
 
 
 def forecast(

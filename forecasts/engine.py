@@ -15,35 +15,35 @@ Flow for every series (all on its own daily calendar, day 0 = its first date):
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing as mp
-import os
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from forecasts import events as ev
-from forecasts import metrics
 from forecasts.coldstart import cold_start, donors
 from forecasts.intervals import conformal, naive_errors, zero_share
-from forecasts.models import ets_forecast, harmonic_fit, seasonal_naive
-from forecasts.series import Series, clean_history, despike, regularize
+from forecasts.one import (
+    MODELS,
+    NEEDS_ETS,
+    Cut,
+    ForecastSettings,
+    SeriesForecast,
+    SeriesTask,
+    coverage_column,
+    forecast_one,
+)
+from forecasts.result import NAIVE_ERRORS, POOLED_ERRORS, ForecastResult, ForecastWarning
+from forecasts.series import Series, despike, regularize
 from forecasts.validation import quantile_column
+from forecasts.workers import Mapper, map_local
 
-MODELS = ("Ensemble", "Harmonic", "ETS", "SeasonalNaive")  # tie-break order
 COLD_START = "ColdStart"
 COLD_START_DAYS = 112  # under 16 weeks of history: borrow the shape of similar series
 MIN_TRAIN = 56  # shortest training part of a backtest window, days
 YEAR_TRAIN = 365  # training length preferred for every window when history allows
-
-#: ``mapper(fn, items) -> [fn(item) for item in items]``, run wherever the caller chooses
-Mapper = Callable[[Callable[[Any], Any], list], list]
+MIN_ERRORS = 20  # a band from fewer of a series' own backtest errors borrows other series'
 
 
 def plan_cutoffs(n: int, h: int, windows: int, step: int | None = None) -> tuple[list[int], int]:
@@ -69,89 +69,33 @@ def plan_cutoffs(n: int, h: int, windows: int, step: int | None = None) -> tuple
     return cuts, hb
 
 
-def candidate_forecasts(
-    s: Series, n_train: int, h: int, learnt: Mapping, pooled: Mapping
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Every candidate's forecast of days n_train .. n_train+h-1 (cases), and the
-    pre-event log1p base of the smooth models (for cold-start donors)."""
-    y = s.y[:n_train]
-    zc = clean_history(s, n_train, learnt, pooled)
-    u_fut, m_fut = ev.event_effect(s.cal, learnt, pooled, n_train, n_train + h)
-    cap = float(np.log1p(10.0 * max(float(np.max(y)), 1.0)))
+def prepare(history: pd.DataFrame, horizon: int, events: pd.DataFrame, windows: int,
+            step: int | None = None) -> list[SeriesTask]:
+    """Every series of a checked history with its backtest cuts and final cut.
 
-    def back(zf: np.ndarray) -> np.ndarray:
-        zf = np.minimum(zf, cap)
-        return np.maximum(np.expm1(np.minimum(zf + u_fut, cap)), 0.0) * m_fut
-
-    base: dict[str, np.ndarray] = {"SeasonalNaive": seasonal_naive(zc, h)}
-    if n_train >= 28:
-        zh, yh, yf = harmonic_fit(zc, s.days(0, n_train), s.days(n_train, h))
-        base["Harmonic"] = np.minimum(zh, cap)
-        with contextlib.suppress(ValueError, FloatingPointError, np.linalg.LinAlgError):
-            base["ETS"] = np.minimum(ets_forecast(zc - yh, h) + yf, cap)
-    out = {name: back(zf) for name, zf in base.items()}
-    if "Harmonic" in base and "ETS" in base:
-        out["Ensemble"] = 0.5 * (out["Harmonic"] + out["ETS"])
-        base["Ensemble"] = np.log1p(0.5 * (np.expm1(base["Harmonic"]) + np.expm1(base["ETS"])))
-    return out, base
-
-
-@dataclass
-class _Window:
-    n_train: int
-    h: int
-    preds: dict[str, np.ndarray]
-
-
-def _log_errors(s: Series, w: _Window, model: str) -> np.ndarray:
-    sl = slice(w.n_train, w.n_train + w.h)
-    ok = s.scored[sl]
-    return (np.log1p(s.actual[sl][ok]) - np.log1p(w.preds[model][ok]))
-
-
-def _fit_series(task: tuple[Series, list[tuple[int, int, dict, dict]]]) -> list[tuple]:
-    s, windows = task
-    return [candidate_forecasts(s, c, hb, learnt, pooled) for c, hb, learnt, pooled in windows]
-
-
-def _start_method() -> str | None:
-    """``fork`` from a single-threaded process (the CLI), else None: with other threads alive
-    (the app runs stages in threads) a fork can copy a held lock and deadlock, and spawned
-    workers would re-import the caller's main module, so the fits run in this process."""
-    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
-        return "fork"
-    return None
-
-
-def _map_series(tasks: list, n_jobs: int | None, mapper: Mapper | None = None
-                ) -> list[list[tuple]]:
-    """Fit every series' windows, in ``n_jobs`` worker processes when worthwhile.
-
-    n_jobs None: 2 workers (or fewer cores) when there are 8 series or more, else 1.
-    Falls back to one process where fork is unavailable or the pool breaks.
-    mapper: ``mapper(fn, tasks)`` runs the fits instead (a Dask or Ray engine's map).
+    Windows are aligned from the end: window k is each series' k-th last cutoff. Event
+    uplifts are learnt (cheap) for every window first, so that each window can pool them
+    over the series that have that window; the final cut pools over long series only.
     """
-    if mapper is not None:
-        return list(mapper(_fit_series, tasks))
-    if n_jobs is None:
-        n_jobs = min(2, os.cpu_count() or 1) if len(tasks) >= 8 else 1
-    method = _start_method()
-    if n_jobs > 1 and method is not None:
-        try:
-            with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context(method)) as pool:
-                chunk = max(1, len(tasks) // (4 * n_jobs))
-                return list(pool.map(_fit_series, tasks, chunksize=chunk))
-        except (BrokenProcessPool, OSError):
-            pass
-    return [_fit_series(t) for t in tasks]
-
-
-@dataclass
-class RunResult:
-    """Everything one run produces."""
-
-    forecast: pd.DataFrame
-    backtest: pd.DataFrame
+    series = regularize(history)
+    for s in series:
+        s.cal = ev.series_events(events, s.uid, s.start, s.n + horizon)
+        despike(s)
+    cold = {s.uid for s in series if s.n < COLD_START_DAYS}
+    plans = {s.uid: plan_cutoffs(s.n, horizon, windows, step) for s in series}
+    n_win = max((len(c) for c, _ in plans.values()), default=0)
+    cuts: dict[str, list[Cut]] = {s.uid: [] for s in series}
+    for k in range(n_win):
+        todo = [(s, plans[s.uid][0][-1 - k], plans[s.uid][1]) for s in series
+                if len(plans[s.uid][0]) > k]
+        learnt = {s.uid: ev.learn_uplifts(np.log1p(s.y), s.observed, c, s.cal) for s, c, _ in todo}
+        pooled = ev.pool_uplifts(learnt.values())
+        for s, c, hb in todo:
+            cuts[s.uid].insert(0, Cut(c, hb, learnt[s.uid], pooled))
+    learnt = {s.uid: ev.learn_uplifts(np.log1p(s.y), s.observed, s.n, s.cal) for s in series}
+    pooled = ev.pool_uplifts(v for u, v in learnt.items() if u not in cold)
+    return [SeriesTask(s, tuple(cuts[s.uid]), Cut(s.n, horizon, learnt[s.uid], pooled),
+                       all_finals=s.uid in cold) for s in series]
 
 
 def run(
@@ -165,133 +109,99 @@ def run(
     models: Sequence[str] | None = None,
     n_jobs: int | None = None,
     mapper: Mapper | None = None,
-) -> RunResult:
-    """Backtest, choose and forecast every series of a checked history."""
-    allowed = tuple(m for m in MODELS if models is None or m in models)
-    series = regularize(history)
-    for s in series:
-        s.cal = ev.series_events(events, s.uid, s.start, s.n + horizon)
-        despike(s)
-    cold = {s.uid for s in series if s.n < COLD_START_DAYS}
-    plans = {s.uid: plan_cutoffs(s.n, horizon, windows, step) for s in series}
-    n_win = max((len(c) for c, _ in plans.values()), default=0)
+) -> ForecastResult:
+    """Backtest, choose and forecast every series of a checked history.
 
-    # backtest windows, aligned from the end: window k is each series' k-th last cutoff.
-    # Uplifts are learnt (cheap) for every window first, so that each window can pool
-    # them over series; then every series' fits run, in worker processes when n_jobs > 1.
-    jobs: dict[str, list[tuple[int, int, dict, dict]]] = {s.uid: [] for s in series}
-    for k in range(n_win):
-        todo = [(s, plans[s.uid][0][-1 - k], plans[s.uid][1]) for s in series
-                if len(plans[s.uid][0]) > k]
-        learnt = {s.uid: ev.learn_uplifts(np.log1p(s.y), s.observed, c, s.cal) for s, c, _ in todo}
-        pooled = ev.pool_uplifts(learnt.values())
-        for s, c, hb in todo:
-            jobs[s.uid].insert(0, (c, hb, learnt[s.uid], pooled))
-    learnt = {s.uid: ev.learn_uplifts(np.log1p(s.y), s.observed, s.n, s.cal) for s in series}
-    pooled = ev.pool_uplifts(v for u, v in learnt.items() if u not in cold)
-    for s in series:
-        jobs[s.uid].append((s.n, horizon, learnt[s.uid], pooled))
-    fitted = _map_series([(s, jobs[s.uid]) for s in series], n_jobs, mapper)
-    done = {s.uid: [_Window(c, hb, f[0]) for (c, hb, _, _), f in zip(jobs[s.uid][:-1], out[:-1],
-                                                                      strict=True)]
-            for s, out in zip(series, fitted, strict=True)}
-    finals = {s.uid: out[-1] for s, out in zip(series, fitted, strict=True)}
+    mapper: how :func:`forecasts.one.forecast_one` is mapped over the series (default: in
+    ``n_jobs`` local worker processes, :func:`forecasts.workers.map_local`).
+    """
+    settings = ForecastSettings(tuple(m for m in MODELS if models is None or m in models),
+                                tuple(quantiles))
+    tasks = prepare(history, horizon, events, windows, step)
+    work = partial(forecast_one, settings=settings)
+    if mapper is None:
+        fits = map_local(work, tasks, n_jobs, ets=any(m in NEEDS_ETS for m in settings.models))
+    else:
+        fits = list(mapper(work, tasks))
+    return combine(tasks, fits, settings, groups)
 
-    scores: dict[str, dict[str, dict]] = {}
-    best: dict[str, str] = {}
-    for s in series:
-        wins = done[s.uid]
-        scores[s.uid] = {m: _score(s, wins, m, quantiles) for m in allowed
-                         if wins and m in finals[s.uid][0] and all(m in w.preds for w in wins)}
-        sc = scores[s.uid]
-        best[s.uid] = (min(sc, key=lambda m, sc=sc: (sc[m]["mae"], MODELS.index(m))) if sc
-                       else next(m for m in (*allowed, "SeasonalNaive") if m in finals[s.uid][0]))
-    chosen = {s.uid: COLD_START if s.uid in cold and donors(s, series, groups) else best[s.uid]
-              for s in series}
 
-    pooled_err = {m: np.concatenate([_log_errors(s, w, m) for s in series for w in done[s.uid]
-                                     if m in w.preds] or [np.empty(0)]) for m in MODELS}
+def combine(tasks: Sequence[SeriesTask], fits: Sequence[SeriesForecast],
+            settings: ForecastSettings, groups: Mapping[str, str] | None) -> ForecastResult:
+    """The forecast and backtest frames from every series' fits: cold starts borrow from
+    their donors, and bands built from too few own errors borrow other series' errors."""
+    quantiles = settings.quantiles
+    series = [t.series for t in tasks]
+    fit = {f.uid: f for f in fits}
+    task = {t.series.uid: t for t in tasks}
+    chosen = {s.uid: COLD_START if task[s.uid].all_finals and donors(s, series, groups)
+              else fit[s.uid].best for s in series}
+    pooled_err = {m: np.concatenate([fit[s.uid].errors[m] for s in series]) for m in MODELS}
+    warnings: list[ForecastWarning] = []
     frames = []
     for s in series:
-        m = chosen[s.uid]
+        f, m = fit[s.uid], chosen[s.uid]
+        cut = task[s.uid].final
         if m == COLD_START:
-            bases = {d.uid: finals[d.uid][1][chosen[d.uid]] for d in series
-                     if chosen[d.uid] in finals[d.uid][1]}
-            point, used = cold_start(s, series, bases, groups, learnt, pooled, horizon)
-            errs = np.concatenate([_log_errors(d, w, chosen[d.uid]) for d in used
-                                   for w in done[d.uid]] or [np.empty(0)])
+            bases = {d.uid: fit[d.uid].base[chosen[d.uid]] for d in series
+                     if chosen[d.uid] in fit[d.uid].base}
+            learnt = {t.series.uid: t.final.learnt for t in tasks}
+            point, used = cold_start(s, series, bases, groups, learnt, cut.pooled, cut.h)
+            errs = np.concatenate([fit[d.uid].errors[chosen[d.uid]] for d in used]
+                                  or [np.empty(0)])
             if point is None:  # no donor covers the dates: fall back to its own best
-                m = chosen[s.uid] = best[s.uid]
+                m = chosen[s.uid] = f.best
         if m != COLD_START:
-            point = finals[s.uid][0][m]
-            errs = np.concatenate([_log_errors(s, w, m) for w in done[s.uid]] or [np.empty(0)])
-        if errs.size < 20:
-            errs = pooled_err.get(m, np.empty(0)) if pooled_err.get(m, np.empty(0)).size else errs
-        if errs.size < 20:
-            errs = naive_errors(s)
-        # a known multiplier scales every quantile (an uplift of 0 closes the day)
-        _, known = ev.event_effect(s.cal, learnt[s.uid], pooled, s.n, s.n + horizon)
-        base = np.where(known > 0, np.nan_to_num(point) / np.where(known > 0, known, 1.0), 0.0)
-        q = conformal(base, errs, quantiles, zero_share(s, s.n)) * known[:, None]
-        f = pd.DataFrame(q, columns=[_col(x) for x in quantiles])
-        f.insert(0, "ds", s.days(s.n, horizon))
-        f.insert(0, "unique_id", s.uid)
-        f["model"] = m
-        frames.append(f)
+            point = f.final[m]
+            errs = f.errors[m]
+            warnings += f.warnings
+        if errs.size < MIN_ERRORS:
+            band = f"P{round(100 * min(quantiles))}-P{round(100 * max(quantiles))} band"
+            if pooled_err.get(m, np.empty(0)).size >= MIN_ERRORS:
+                warnings.append(ForecastWarning(POOLED_ERRORS, (
+                    f"its own backtest gave {errs.size} errors (under {MIN_ERRORS}), so its "
+                    f"{band} is built from the {m} backtest errors of all series"),
+                    (("unique_id", s.uid),)))
+                errs = pooled_err[m]
+            else:
+                warnings.append(ForecastWarning(NAIVE_ERRORS, (
+                    f"too few backtest errors ({errs.size}) to build its {band} from, so the "
+                    "band follows the week-on-week changes of its history"),
+                    (("unique_id", s.uid),)))
+                errs = naive_errors(s)
+        frames.append(_quantile_frame(s, cut, point, errs, quantiles, m))
+    bt = _backtest_frame(series, fit, chosen, quantiles)
+    return ForecastResult(pd.concat(frames, ignore_index=True), bt, tuple(warnings))
+
+
+def _quantile_frame(s: Series, cut: Cut, point: np.ndarray, errs: np.ndarray,
+                    quantiles: Sequence[float], model: str) -> pd.DataFrame:
+    """Conformal quantiles of the final forecast; a known multiplier scales every quantile
+    (an uplift of 0 closes the day)."""
+    _, known = ev.event_effect(s.cal, cut.learnt, cut.pooled, s.n, s.n + cut.h)
+    base = np.where(known > 0, np.nan_to_num(point) / np.where(known > 0, known, 1.0), 0.0)
+    q = conformal(base, errs, quantiles, zero_share(s, s.n)) * known[:, None]
+    f = pd.DataFrame(q, columns=[quantile_column(x) for x in quantiles])
+    f.insert(0, "ds", s.days(s.n, cut.h))
+    f.insert(0, "unique_id", s.uid)
+    f["model"] = model
+    return f
+
+
+def _backtest_frame(series: Sequence[Series], fit: Mapping[str, SeriesForecast],
+                    chosen: Mapping[str, str], quantiles: Sequence[float]) -> pd.DataFrame:
     rows = []
     for s in series:
-        for m, sc in scores[s.uid].items():
+        scores = fit[s.uid].scores
+        for m, sc in scores.items():
             rows.append({"unique_id": s.uid, "model": m, **sc, "chosen": m == chosen[s.uid]})
-        if chosen[s.uid] not in scores[s.uid]:
+        if chosen[s.uid] not in scores:
             rows.append({"unique_id": s.uid, "model": chosen[s.uid], "chosen": True,
                          "n_windows": 0, "n_days": 0})
     bt = pd.DataFrame(rows)
-    return RunResult(pd.concat(frames, ignore_index=True), _order_backtest(bt, quantiles))
-
-
-def _col(q: float) -> str:
-
-    return quantile_column(q)
-
-
-def _score(s: Series, wins: list[_Window], m: str, quantiles: Sequence[float]) -> dict:
-    ys, ps, errs, scales, inside = [], [], [], [], []
-    lo_q, hi_q = min(quantiles), max(quantiles)
-    for i, w in enumerate(wins):
-        sl = slice(w.n_train, w.n_train + w.h)
-        ok = s.scored[sl]
-        y, p = s.actual[sl][ok], w.preds[m][ok]
-        ys.append(y)
-        ps.append(p)
-        errs.append(y - p)
-        scales.append(metrics.naive_scale(np.nan_to_num(s.actual[: w.n_train]),
-                                          s.scored[: w.n_train]))
-        if len(wins) > 1 and lo_q < hi_q:
-            other = np.concatenate([_log_errors(s, o, m) for j, o in enumerate(wins) if j != i])
-            q = conformal(p, other, (lo_q, hi_q), zero_share(s, w.n_train))
-            inside.append((y >= q[:, 0]) & (y <= q[:, 1]))
-    y, p = np.concatenate(ys), np.concatenate(ps)
-    out = {
-        "wape": metrics.wape(y, p),
-        "mase": metrics.mase(errs, scales),
-        "bias": metrics.bias(y, p),
-        "mae": float(np.mean(np.abs(y - p))) if y.size else float("inf"),
-        "n_windows": len(wins),
-        "n_days": int(y.size),
-    }
-    if lo_q < hi_q:
-        out[_coverage_col(quantiles)] = float(np.mean(np.concatenate(inside))) if inside else np.nan
-    return out
-
-
-def _coverage_col(quantiles: Sequence[float]) -> str:
-    return f"coverage_{round((max(quantiles) - min(quantiles)) * 100):d}"
-
-
-def _order_backtest(bt: pd.DataFrame, quantiles: Sequence[float]) -> pd.DataFrame:
     cols = ["unique_id", "model", "wape", "mase", "bias"]
     if min(quantiles) < max(quantiles):
-        cols.append(_coverage_col(quantiles))
+        cols.append(coverage_column(quantiles))
     cols += ["n_windows", "n_days", "chosen"]
     for c in cols:
         if c not in bt.columns:
@@ -301,5 +211,3 @@ def _order_backtest(bt: pd.DataFrame, quantiles: Sequence[float]) -> pd.DataFram
     bt["n_days"] = bt["n_days"].fillna(0).astype(int)
     bt["chosen"] = bt["chosen"].astype(bool)
     return bt.sort_values(["unique_id", "model"], ignore_index=True)
-
-

@@ -137,19 +137,27 @@ def harmonic_fit(
     return forecast, yearly_hist, yearly_fut
 
 
+def preload() -> None:
+    """Import the ETS implementation now (about 1.4 CPU s), e.g. once before forking workers."""
+    from statsforecast import ets  # noqa: F401  (deferred: heavy, and only ETS fits need it)
+
+
 def ets_forecast(a: np.ndarray, h: int) -> np.ndarray:
     """Damped additive Holt-Winters, weekly season, on the last ETS_DAYS of ``a`` (log1p).
 
-    Fitted by statsforecast's AutoETS restricted to ETS(A,Ad,A) (one model, ~0.03 s).
+    Fitted by statsforecast's ETS restricted to ETS(A,Ad,A) (one model), by likelihood. The
+    fit is asked for one-step errors only (``nmse=1``): the likelihood, hence the fitted
+    model, is the same as with statsforecast's default of 3, at under half the cost.
     """
-    from statsforecast.models import AutoETS
+    from statsforecast.ets import ets_f, forecast_ets  # deferred: heavy, see preload()
 
     y = a[-ETS_DAYS:]
     if y.size < 28 or np.ptp(y) < 1e-9:
         return np.full(h, float(y[-1]) if y.size else 0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = AutoETS(season_length=7, model="AAA", damped=True).forecast(y=y, h=h)["mean"]
+        fit = ets_f(np.asarray(y, dtype=float), m=7, model="AAA", damped=True, nmse=1)
+        out = forecast_ets(fit, h=h)["mean"]
     out = np.asarray(out, dtype=float)
     if not np.all(np.isfinite(out)):
         raise FloatingPointError("ETS produced non-finite values")

@@ -11,35 +11,19 @@ not used. A series with little history borrows the shape of the same queue in ot
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 import pandas as pd
 
 import forecasts
+from forecasts import ForecastResult, ForecastWarning
+from forecasts.result import LATE_HISTORY
 from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
 from planning.periods import plan_days
 
 BACKTEST_WINDOWS = 3
-
-
-@dataclass(frozen=True)
-class ForecastStageResult:
-    """The forecast and the accuracy it was chosen by.
-
-    forecast: market, queue, date, one pNN column per quantile (cases per day, before
-        automation), model; one row per series and plan day.
-    backtest: market, queue, model, wape, mase, bias, coverage_NN (share of held-out days
-        inside the outer quantiles, e.g. coverage_80 for P10-P90), n_windows, n_days,
-        chosen (the model the forecast uses); rolling-origin backtest over the same
-        horizon as the forecast.
-    warnings: problems that did not stop the forecast.
-    """
-
-    forecast: pd.DataFrame
-    backtest: pd.DataFrame
-    warnings: tuple[Issue, ...] = field(default=())
 
 
 def _series_ids(pairs: pd.DataFrame) -> dict[tuple[str, str], str]:
@@ -72,7 +56,7 @@ def forecast_stage(
     backtest_windows: int = BACKTEST_WINDOWS,
     n_jobs: int | None = None,
     engine: Engine | None = None,
-) -> ForecastStageResult:
+) -> ForecastResult:
     """Forecast every (market, queue) of ``inputs.volumes`` over the plan's days.
 
     quantiles: forecast quantiles (columns p10, p50, p90 by default).
@@ -82,19 +66,26 @@ def forecast_stage(
         are 8 series or more).
     engine: where the per-series fits run (default: :func:`current_engine`; local: the
         forecaster's own worker processes). The forecast is the same on every engine.
+
+    Returns forecast: market, queue, date, one pNN column per quantile (cases per day,
+    before automation), model; one row per series and plan day. backtest: market, queue,
+    model, wape, mase, bias, coverage_NN (share of held-out days inside the outer quantiles,
+    e.g. coverage_80 for P10-P90), n_windows, n_days, chosen (the model the forecast uses);
+    rolling-origin backtest over the same horizon as the forecast. warnings: what did not
+    stop the forecast (history after plan.start left out, the engine's fallbacks), with
+    the market and queue they concern.
     """
     vol = inputs.volumes
     if vol is None or vol.empty:
         raise InputError([Issue("volumes", None, None, None,
                                 "table is missing or empty: provide daily history of cases")])
     days = plan_days(inputs.scenario.plan.start, inputs.scenario.plan.weeks)
-    warnings: list[Issue] = []
+    warnings: list[ForecastWarning] = []
     late = vol["date"] >= days[0]
     if late.any():
-        warnings.append(Issue(
-            "volumes", None, "date", str(vol.loc[late, "date"].max().date()),
-            f"history on or after plan.start {days[0].date()} is not used for the forecast "
-            f"({int(late.sum())} rows)", "warning"))
+        warnings.append(ForecastWarning(LATE_HISTORY, (
+            f"volumes on or after plan.start {days[0].date()} are not used for the forecast "
+            f"({int(late.sum())} rows, up to {vol.loc[late, 'date'].max().date()})")))
     hist = vol.loc[~late]
     pairs = vol[["market", "queue"]].drop_duplicates()
     missing = pairs.merge(hist[["market", "queue"]].drop_duplicates(), how="left", indicator=True)
@@ -130,4 +121,6 @@ def forecast_stage(
     fc = res.forecast[res.forecast["ds"].isin(days)].rename(columns={"ds": "date"})
     fc = keyed(fc).sort_values(["market", "queue", "date"], ignore_index=True)
     bt = keyed(res.backtest).sort_values(["market", "queue", "model"], ignore_index=True)
-    return ForecastStageResult(fc, bt, tuple(warnings))
+    names = {uid: (("market", m), ("queue", q)) for uid, (m, q) in back.items()}
+    warnings += [w.renamed(names) for w in res.warnings]
+    return replace(res, forecast=fc, backtest=bt, warnings=tuple(warnings))

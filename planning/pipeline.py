@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from forecasts import ForecastResult
 from planning.errors import InputError, Issue
-from planning.forecast_stage import ForecastStageResult, forecast_stage
+from planning.forecast_stage import forecast_stage
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
 from planning.optimise.commitments import Commitments
@@ -19,14 +20,14 @@ from planning.periods import plan_weeks
 from planning.requirements.compute import compute_requirements
 
 
-def forecast_result(inputs: Inputs) -> ForecastStageResult:
+def forecast_result(inputs: Inputs) -> ForecastResult:
     """The daily forecast the plan is staffed from, with the backtest it was chosen by.
 
     A ``forecast`` table in the inputs always takes precedence (its result has an empty
     backtest: nothing was chosen); otherwise the forecast stage runs on ``volumes``.
     """
     if inputs.forecast is not None:
-        return ForecastStageResult(inputs.forecast, pd.DataFrame())
+        return ForecastResult(inputs.forecast, pd.DataFrame())
     if inputs.volumes is None:
         raise InputError([Issue("volumes", None, None, None,
                                 "table is missing: provide volumes (daily history) or a forecast table")])

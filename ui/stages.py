@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from planning.forecast_stage import ForecastStageResult
+from forecasts import ForecastResult
 from planning.inputs.tables import Inputs
 from planning.overrides import apply_overrides, quantile_columns
 from planning.pipeline import PipelineRun, forecast_result, requirements_table, run_plan
@@ -119,14 +119,14 @@ def _forecast_done(inp: Inputs, label: str) -> Done:
 
 
 def forecast() -> Done | None:
-    """The forecast stage of the current inputs (a ForecastStageResult; None without data)."""
+    """The forecast stage of the current inputs (a ForecastResult; None without data)."""
     inp = session.inputs()
     if inp is None:
         return None
     return _forecast_done(inp, "Forecasting {n} series (first run only; kept on disk)")
 
 
-def effective_forecast(out: ForecastStageResult) -> pd.DataFrame:
+def effective_forecast(out: ForecastResult) -> pd.DataFrame:
     """The forecast with the manual overrides applied."""
     return apply_overrides(out.forecast, session.overrides())
 

@@ -1,0 +1,213 @@
+"""One series' work: backtest every candidate, choose one, fit the chosen one's forecast.
+
+:func:`forecast_one` is the unit that worker processes (or Dask, or Ray) map over: a
+:class:`SeriesTask` and :class:`ForecastSettings` in, a :class:`SeriesForecast` out, all
+picklable, nothing shared. What needs every series at once (uplifts pooled over series
+before, cold starts and pooled interval errors after) stays in :mod:`forecasts.engine`.
+
+Only the fits the choice needs are made: every candidate in every backtest window (the
+choice compares them all), but for the final forecast only the chosen model (ETS is fitted
+there only when ETS or Ensemble wins), unless the series has no backtest or is a cold start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from forecasts import events as ev
+from forecasts import metrics
+from forecasts.intervals import conformal, zero_share
+from forecasts.models import ets_forecast, harmonic_fit, seasonal_naive
+from forecasts.result import CAPPED, ETS_FAILED, ForecastWarning
+from forecasts.series import Series, clean_history
+
+MODELS = ("Ensemble", "Harmonic", "ETS", "SeasonalNaive")  # tie-break order
+NEEDS_ETS = ("Ensemble", "ETS")
+CAP = 10.0  # a forecast never exceeds CAP x the largest day of its training history
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One fit: train on days 0 .. n_train-1, forecast the next ``h`` days, with the event
+    uplifts learnt from those days (``learnt``) and pooled over series (``pooled``)."""
+
+    n_train: int
+    h: int
+    learnt: Mapping[tuple[str, int], float]
+    pooled: Mapping[tuple[str, int], float]
+
+
+@dataclass(frozen=True)
+class SeriesTask:
+    """A series (events set, glitches removed) with its backtest cuts and its final cut.
+
+    windows: backtest cuts, oldest first (each ends where its held-out days start).
+    final: the whole history, forecasting the horizon.
+    all_finals: fit every candidate's final forecast (a cold start may fall back to any).
+    """
+
+    series: Series
+    windows: tuple[Cut, ...]
+    final: Cut
+    all_finals: bool = False
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """What every series is forecast with: the candidate models and the quantiles."""
+
+    models: tuple[str, ...] = MODELS
+    quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
+
+
+@dataclass(frozen=True)
+class SeriesForecast:
+    """What :func:`forecast_one` found for one series.
+
+    scores: per candidate scored in every window: wape, mase, bias, mae, coverage_NN,
+        n_windows, n_days.
+    best: the candidate with the smallest backtest error whose final forecast exists.
+    errors: per candidate, the log1p errors ``log1p(y) - log1p(forecast)`` over every scored
+        backtest day (window by window).
+    final: final forecasts (cases per day, ``horizon`` days) of the candidates fitted.
+    base: their pre-event log1p paths (what cold-start donors lend).
+    capped: per candidate in ``final``, the days its forecast hit the cap.
+    """
+
+    uid: str
+    scores: dict[str, dict]
+    best: str
+    errors: dict[str, np.ndarray]
+    final: dict[str, np.ndarray]
+    base: dict[str, np.ndarray]
+    capped: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[ForecastWarning, ...] = ()
+
+
+def candidate_forecasts(
+    s: Series, cut: Cut, *, with_ets: bool = True
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, int], str | None]:
+    """Every candidate's forecast of days n_train .. n_train+h-1 (cases), their pre-event
+    log1p base (for cold-start donors), the days each hit the cap, and why ETS failed (or
+    None). ``with_ets=False`` skips the ETS fit (and so ETS and Ensemble)."""
+    n_train, h = cut.n_train, cut.h
+    y = s.y[:n_train]
+    zc = clean_history(s, n_train, cut.learnt, cut.pooled)
+    u_fut, m_fut = ev.event_effect(s.cal, cut.learnt, cut.pooled, n_train, n_train + h)
+    cap = float(np.log1p(CAP * max(float(np.max(y)), 1.0)))
+
+    base: dict[str, np.ndarray] = {"SeasonalNaive": seasonal_naive(zc, h)}
+    failed = None
+    if n_train >= 28:
+        zh, yh, yf = harmonic_fit(zc, s.days(0, n_train), s.days(n_train, h))
+        base["Harmonic"] = zh
+        if with_ets:
+            try:
+                base["ETS"] = ets_forecast(zc - yh, h) + yf
+            except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+                failed = f"{type(exc).__name__}: {exc}"
+    capped = {m: int(np.sum((zf > cap) | (zf + u_fut > cap))) for m, zf in base.items()}
+    base = {m: np.minimum(zf, cap) if m != "SeasonalNaive" else zf for m, zf in base.items()}
+    out = {m: np.maximum(np.expm1(np.minimum(np.minimum(zf, cap) + u_fut, cap)), 0.0) * m_fut
+           for m, zf in base.items()}
+    if "Harmonic" in base and "ETS" in base:
+        out["Ensemble"] = 0.5 * (out["Harmonic"] + out["ETS"])
+        base["Ensemble"] = np.log1p(0.5 * (np.expm1(base["Harmonic"]) + np.expm1(base["ETS"])))
+        capped["Ensemble"] = max(capped["Harmonic"], capped["ETS"])
+    return out, base, capped, failed
+
+
+def log_errors(s: Series, cut: Cut, pred: np.ndarray) -> np.ndarray:
+    """log1p(actual) - log1p(forecast) on the scored days of a backtest cut."""
+    sl = slice(cut.n_train, cut.n_train + cut.h)
+    ok = s.scored[sl]
+    return np.log1p(s.actual[sl][ok]) - np.log1p(pred[ok])
+
+
+def forecast_one(task: SeriesTask, settings: ForecastSettings) -> SeriesForecast:
+    """Backtest the candidates on ``task.windows``, choose one, and fit the final forecast.
+
+    The choice: the allowed candidate with the smallest mean absolute error (cases) over
+    every scored backtest day, ties broken in MODELS order; a series without backtest days
+    takes the first allowed candidate it has (else SeasonalNaive).
+    """
+    s, wins = task.series, task.windows
+    ets_wanted = any(m in NEEDS_ETS for m in settings.models)
+    preds, failures = [], []
+    for cut in wins:
+        out, _, _, failed = candidate_forecasts(s, cut, with_ets=ets_wanted)
+        preds.append(out)
+        if failed:
+            failures.append(f"backtest to day {cut.n_train}: {failed}")
+    allowed = [m for m in settings.models if wins and all(m in p for p in preds)]
+    scores = {m: score(s, wins, [p[m] for p in preds], settings.quantiles) for m in allowed}
+    ranked = sorted(scores, key=lambda m: (scores[m]["mae"], MODELS.index(m)))
+
+    final_ets = ets_wanted and (task.all_finals or not ranked or ranked[0] in NEEDS_ETS)
+    final, base, capped, failed = candidate_forecasts(s, task.final, with_ets=final_ets)
+    if failed:
+        failures.append(f"final fit: {failed}")
+    if failed:  # the final ETS fit failed: ETS and Ensemble are no candidates
+        scores = {m: sc for m, sc in scores.items() if m in final}
+        ranked = [m for m in ranked if m in final]
+    best = ranked[0] if ranked else next(m for m in (*settings.models, "SeasonalNaive")
+                                        if m in final)
+    errors = {m: np.concatenate([log_errors(s, c, p[m]) for c, p in zip(wins, preds, strict=True)
+                                 if m in p] or [np.empty(0)]) for m in MODELS}
+    warnings = []
+    if failures:
+        warnings.append(ForecastWarning(ETS_FAILED, (
+            f"the ETS fit failed in {len(failures)} of {len(wins) + final_ets} fits, so ETS and "
+            f"Ensemble were not used there; the forecast uses {best} ({failures[0]})"),
+            (("unique_id", s.uid),)))
+    if capped.get(best, 0):
+        top = float(np.max(s.y))
+        warnings.append(ForecastWarning(CAPPED, (
+            f"the {best} forecast was capped at {CAP:g}x the largest day of history "
+            f"({top:,.0f} cases) on {capped[best]} of {task.final.h} days"),
+            (("unique_id", s.uid),)))
+    return SeriesForecast(s.uid, scores, best, errors, final, base, capped, tuple(warnings))
+
+
+def score(s: Series, wins: Sequence[Cut], preds: Sequence[np.ndarray],
+          quantiles: Sequence[float]) -> dict:
+    """Backtest accuracy of one candidate: wape, mase, bias, mae (cases per day), n_windows,
+    n_days and coverage_NN of its leave-one-window-out conformal band."""
+    ys, ps, errs, scales, inside = [], [], [], [], []
+    lo_q, hi_q = min(quantiles), max(quantiles)
+    for i, (w, pred) in enumerate(zip(wins, preds, strict=True)):
+        sl = slice(w.n_train, w.n_train + w.h)
+        ok = s.scored[sl]
+        y, p = s.actual[sl][ok], pred[ok]
+        ys.append(y)
+        ps.append(p)
+        errs.append(y - p)
+        scales.append(metrics.naive_scale(np.nan_to_num(s.actual[: w.n_train]),
+                                          s.scored[: w.n_train]))
+        if len(wins) > 1 and lo_q < hi_q:
+            other = np.concatenate([log_errors(s, o, op) for j, (o, op)
+                                    in enumerate(zip(wins, preds, strict=True)) if j != i])
+            q = conformal(p, other, (lo_q, hi_q), zero_share(s, w.n_train))
+            inside.append((y >= q[:, 0]) & (y <= q[:, 1]))
+    y, p = np.concatenate(ys), np.concatenate(ps)
+    out = {
+        "wape": metrics.wape(y, p),
+        "mase": metrics.mase(errs, scales),
+        "bias": metrics.bias(y, p),
+        "mae": float(np.mean(np.abs(y - p))) if y.size else float("inf"),
+        "n_windows": len(wins),
+        "n_days": int(y.size),
+    }
+    if lo_q < hi_q:
+        out[coverage_column(quantiles)] = (float(np.mean(np.concatenate(inside))) if inside
+                                           else np.nan)
+    return out
+
+
+def coverage_column(quantiles: Sequence[float]) -> str:
+    """``coverage_80`` for quantiles 0.1 .. 0.9: the share of days inside the outer band."""
+    return f"coverage_{round((max(quantiles) - min(quantiles)) * 100):d}"
+
