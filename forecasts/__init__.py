@@ -73,8 +73,10 @@ def forecast_with_backtest(
     models: restrict the candidates (names in MODELS).
     n_jobs: worker processes for the model fits (default: 2 when there are 8 series or
         more and the machine has 2 cores, else 1).
-    mapper: run :func:`forecast_one` over the series another way, e.g. on a Dask or Ray
-        cluster: ``mapper(fn, tasks)`` returns ``[fn(t) for t in tasks]`` (n_jobs is unused).
+    mapper: run the per-series work another way, e.g. on a Dask or Ray cluster:
+        ``mapper(fn, items)`` returns ``[fn(item) for item in items]`` in order, where ``fn``
+        is :func:`forecasts.one.forecast_item` (n_jobs is then unused); the result does not
+        depend on it.
     Returns forecast (unique_id, ds, pNN per quantile, model), backtest and warnings.
     """
     if freq != "D":

@@ -16,7 +16,6 @@ Flow for every series (all on its own daily calendar, day 0 = its first date):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,7 @@ from forecasts.one import (
     SeriesForecast,
     SeriesTask,
     coverage_column,
-    forecast_one,
+    forecast_item,
 )
 from forecasts.result import NAIVE_ERRORS, POOLED_ERRORS, ForecastResult, ForecastWarning
 from forecasts.series import Series, despike, regularize
@@ -112,17 +111,19 @@ def run(
 ) -> ForecastResult:
     """Backtest, choose and forecast every series of a checked history.
 
-    mapper: how :func:`forecasts.one.forecast_one` is mapped over the series (default: in
+    mapper: how :func:`forecasts.one.forecast_item` (``forecast_one`` of a (task, settings)
+        pair) is mapped over the series (default: in
     ``n_jobs`` local worker processes, :func:`forecasts.workers.map_local`).
     """
     settings = ForecastSettings(tuple(m for m in MODELS if models is None or m in models),
                                 tuple(quantiles))
     tasks = prepare(history, horizon, events, windows, step)
-    work = partial(forecast_one, settings=settings)
+    items = [(t, settings) for t in tasks]
     if mapper is None:
-        fits = map_local(work, tasks, n_jobs, ets=any(m in NEEDS_ETS for m in settings.models))
+        fits = map_local(forecast_item, items, n_jobs,
+                         ets=any(m in NEEDS_ETS for m in settings.models))
     else:
-        fits = list(mapper(work, tasks))
+        fits = list(mapper(forecast_item, items))
     return combine(tasks, fits, settings, groups)
 
 

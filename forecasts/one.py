@@ -172,6 +172,12 @@ def forecast_one(task: SeriesTask, settings: ForecastSettings) -> SeriesForecast
     return SeriesForecast(s.uid, scores, best, errors, final, base, capped, tuple(warnings))
 
 
+def forecast_item(item: tuple[SeriesTask, ForecastSettings]) -> SeriesForecast:
+    """:func:`forecast_one` of a ``(task, settings)`` pair: a plain module-level function of
+    one argument, which every mapper (process pool, Dask, Ray) can send to its workers."""
+    return forecast_one(*item)
+
+
 def score(s: Series, wins: Sequence[Cut], preds: Sequence[np.ndarray],
           quantiles: Sequence[float]) -> dict:
     """Backtest accuracy of one candidate: wape, mase, bias, mae (cases per day), n_windows,
