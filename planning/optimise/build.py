@@ -44,6 +44,8 @@ class Model:
     var: dict[str, dict[Key, pulp.LpVariable]] = field(default_factory=dict)
     con: dict[str, dict[Key, pulp.LpConstraint]] = field(default_factory=dict)
     integer: bool = True
+    #: the live solver after :func:`planning.optimise.solve.solve` (a ``highs.Solver``)
+    solver: object = None
 
     def add_var(self, family: str, key: Key, low: float | None = 0.0, up: float | None = None,
                 integer: bool = False) -> pulp.LpVariable:

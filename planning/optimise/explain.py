@@ -9,7 +9,9 @@
 - Shadow prices come from linear programmes, because HiGHS reports no duals for a MIP:
   ``fixed_hires``: the plan's integer starts are fixed and the rest re-solved as an LP
   (what one more unit costs or saves *given this hiring plan*); ``with_hiring``: the LP
-  relaxation, in which starts may also change (the longer-run value).
+  relaxation, in which starts may also change (the longer-run value). Both are solved in
+  the plan's own HiGHS object; each value comes from the duals where the optimal basis
+  stays optimal after the change, else from a warm re-solve (:mod:`planning.optimise.duals`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,10 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
-from planning.optimise.build import Model, build_model
-from planning.optimise.commitments import Commitments, apply_commitments
+from planning.optimise.build import Model
 from planning.optimise.data import ModelData
+from planning.optimise.duals import RESOLVE_CAP, Changes, changes
 from planning.optimise.extract import value
-from planning.optimise.solve import PlanStatus, rhs_change, solve
 
 LIMITS = {
     "max_headcount": ("headcount cap (max_headcount)", "<=", "per FTE more headcount allowed in every week"),
@@ -214,57 +215,6 @@ def shortfall_reasons(model: Model, shortfall: pd.DataFrame, sites: pd.DataFrame
     return out
 
 
-def _starts_values(model: Model) -> dict[tuple[str, ...], float]:
-    return {k: float(round(value(v))) if model.integer else value(v)
-            for k, v in model.var.get("starts", {}).items()}
-
-
-@dataclass(frozen=True)
-class SolvedLP:
-    """An explanation LP with its optimal objective (currency)."""
-
-    model: Model
-    objective: float
-
-
-def explanation_lps(plan: Model, commitments: Commitments | None = None
-                    ) -> dict[str, SolvedLP | None]:
-    """The two LPs shadow prices are read from; None where the LP did not solve.
-
-    commitments: a re-plan's fixed hires and signed vendor FTE, added to both LPs.
-    """
-    d = plan.data
-    out: dict[str, SolvedLP | None] = {}
-    for label, fixed in {"fixed_hires": _starts_values(plan), "with_hiring": None}.items():
-        lp = build_model(d, integer=False, fixed_starts=fixed)
-        if commitments is not None:
-
-            apply_commitments(lp, commitments)
-        res = solve(lp, time_limit_s=d.time_limit_s, mip_gap=d.mip_gap, seed=d.seed, mip=False)
-        ok = res.status == PlanStatus.OPTIMAL and res.objective is not None
-        out[label] = SolvedLP(lp, float(res.objective)) if ok else None  # type: ignore[arg-type]
-    return out
-
-
-def _first_order(lp: SolvedLP | None, rows: list[tuple[str, tuple[str, ...], float]]) -> float:
-    """Objective change predicted by the duals for moving each row's bound by its amount."""
-    if lp is None:
-        return float("nan")
-    total = 0.0
-    for family, key, delta in rows:
-        c = lp.model.con[family][key]
-        total += (c.pi or 0.0) * delta
-    return total
-
-
-def _resolved(lp: SolvedLP | None, rows: list[tuple[str, tuple[str, ...], float]]) -> float:
-    """Objective change found by re-solving the LP with the rows' bounds moved."""
-    if lp is None:
-        return float("nan")
-    change = rhs_change(lp.model, [(lp.model.con[f][k], dl) for f, k, dl in rows], lp.objective)
-    return float("nan") if change is None else change
-
-
 def _clean(x: float) -> float:
     return 0.0 if abs(x) < 1e-7 else x
 
@@ -326,40 +276,9 @@ def _limit_groups(plan: Model) -> list[dict]:
     return out
 
 
-def binding_limits(plan: Model, lps: dict[str, SolvedLP | None]) -> pd.DataFrame:
-    """Limits that bind in the plan, grouped as a user would change them, with their value.
-
-    One row per site cap (max_headcount, max_starts_week: all weeks), vendor and quarter
-    (max_fte, min_fte), market and quarter (in-house floor, its binding weeks) and quarter
-    (budget); with the options on also per site (overtime cap, all weeks), vendor and quarter
-    (surge cap, every offered week), pool, queue and quarter (wellness limit, binding weeks).
-    binding_weeks: rows binding in the plan. shadow_price_*: objective saved per unit of
-    relaxation predicted by the LP duals; saving_*: objective saved when the LP is
-    re-solved with the limit one unit looser (budget: per currency unit, from a 1% step).
-    """
-    rows = []
-    for g in _limit_groups(plan):
-        words, _sense, unit = LIMITS[g["family"]]
-        rec = {"limit": g["family"], "what": words, "subject": g["subject"], "period": g["period"],
-               "binding_weeks": g["binding"], "unit": unit}
-        for label in ("fixed_hires", "with_hiring"):
-            lp = lps.get(label)
-            rec[f"shadow_price_{label}"] = _clean(-_first_order(lp, g["rows"]) / g["step"])
-            rec[f"saving_{label}"] = _clean(-_resolved(lp, g["rows"]) / g["step"])
-        rows.append(rec)
-    cols = ["limit", "what", "subject", "period", "binding_weeks", "shadow_price_fixed_hires",
-            "saving_fixed_hires", "shadow_price_with_hiring", "saving_with_hiring", "unit"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def marginal_costs(plan: Model, lps: dict[str, SolvedLP | None]) -> pd.DataFrame:
-    """Cost of one more required FTE per market and quarter.
-
-    One more FTE in every planned week of the quarter that has a requirement, spread over the
-    market's queues in proportion to that week's required FTE. extra_cost_*: the objective
-    increase found by re-solving the LP (currency for the quarter); per_fte_week_*: that
-    divided by the weeks; dual_*: the first-order estimate from the cover rows' duals.
-    """
+def _market_groups(plan: Model) -> list[dict]:
+    """One more required FTE in every planned week of a market's quarter that has a
+    requirement, spread over the market's queues by that week's required FTE."""
     d = plan.data
     by_mt: dict[tuple[str, int], float] = {}
     for (m, _q, t), req in d.required.items():
@@ -367,16 +286,92 @@ def marginal_costs(plan: Model, lps: dict[str, SolvedLP | None]) -> pd.DataFrame
     groups: dict[tuple[str, str], list] = {}
     for (m, q, t), req in sorted(d.required.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
         groups.setdefault((d.quarter[t], m), []).append(("cover", (m, q, d.weeks[t]), req / by_mt[(m, t)]))
+    return [{"quarter": Q, "market": m, "weeks": len({k[2] for _f, k, _s in rows}), "rows": rows}
+            for (Q, m), rows in sorted(groups.items())]
+
+
+@dataclass(frozen=True)
+class Explanations:
+    """binding and marginal_cost tables (see :func:`binding_limits`, :func:`marginal_costs`);
+    resolved: LP re-solves made; skipped: re-solved values left empty by the cap; note: words
+    for the plan's message when some were skipped (else empty)."""
+
+    binding: pd.DataFrame
+    marginal_cost: pd.DataFrame
+    resolved: int
+    skipped: int
+    note: str
+
+
+def explain(plan: Model, *, full: bool = False, cap: int = RESOLVE_CAP) -> Explanations:
+    """Shadow prices of the binding limits and marginal costs per market and quarter, from the
+    two explanation LPs solved in the plan's HiGHS object (see :mod:`planning.optimise.duals`).
+
+    full: re-solve every group whose change the duals alone do not give (else at most
+    ``cap`` per LP; the rest are NaN and counted in the note).
+    """
+    solver = plan.solver
+    limits, markets = _limit_groups(plan), _market_groups(plan)
+    groups = [[(solver.row(plan.con[f][k]), dl) for f, k, dl in g["rows"]]  # type: ignore[union-attr]
+              for g in limits + markets]
+    res = {label: changes(plan, label, groups, full=full, cap=cap) for label in LPS}
+    skipped = sum(r.skipped for r in res.values())
+    note = ""
+    if skipped:
+        note = (f"explanations: {skipped} re-solved values left empty (their duals are "
+                f"degenerate and the cap of {cap} re-solves per LP was reached); "
+                f"`--explain full` computes them all")
+    return Explanations(binding_limits(limits, res), marginal_costs(markets, res, len(limits)),
+                        sum(r.resolved for r in res.values()), skipped, note)
+
+
+#: the explanation LPs, in the order they are solved
+LPS = ("with_hiring", "fixed_hires")
+
+
+def binding_limits(limits: list[dict], res: dict[str, Changes]) -> pd.DataFrame:
+    """Limits that bind in the plan, grouped as a user would change them, with their value.
+
+    One row per site cap (max_headcount, max_starts_week: all weeks), vendor and quarter
+    (max_fte, min_fte), market and quarter (in-house floor, its binding weeks) and quarter
+    (budget); with the options on also per site (overtime cap, all weeks), vendor and quarter
+    (surge cap, every offered week), pool, queue and quarter (wellness limit, binding weeks).
+    binding_weeks: rows binding in the plan. shadow_price_*: objective saved per unit of
+    relaxation predicted by the LP duals; saving_*: objective saved when the limit is one unit
+    looser (budget: per currency unit, from a 1% step), exact: from the duals where the LP's
+    optimal basis stays optimal, else re-solved.
+    """
     rows = []
-    for (Q, m), cover in sorted(groups.items()):
-        weeks = len({k[2] for _f, k, _s in cover})
-        rec: dict = {"quarter": Q, "market": m, "weeks": weeks}
+    for k, g in enumerate(limits):
+        words, _sense, unit = LIMITS[g["family"]]
+        rec = {"limit": g["family"], "what": words, "subject": g["subject"], "period": g["period"],
+               "binding_weeks": g["binding"], "unit": unit}
         for label in ("fixed_hires", "with_hiring"):
-            lp = lps.get(label)
-            extra = _clean(_resolved(lp, cover))
+            rec[f"shadow_price_{label}"] = _clean(-res[label].first[k] / g["step"])
+            rec[f"saving_{label}"] = _clean(-res[label].exact[k] / g["step"])
+        rows.append(rec)
+    cols = ["limit", "what", "subject", "period", "binding_weeks", "shadow_price_fixed_hires",
+            "saving_fixed_hires", "shadow_price_with_hiring", "saving_with_hiring", "unit"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def marginal_costs(markets: list[dict], res: dict[str, Changes], offset: int = 0) -> pd.DataFrame:
+    """Cost of one more required FTE per market and quarter.
+
+    One more FTE in every planned week of the quarter that has a requirement, spread over the
+    market's queues in proportion to that week's required FTE. extra_cost_*: the objective
+    increase (currency for the quarter; exact: from the duals where the basis stays optimal,
+    else re-solved); per_fte_week_*: that divided by the weeks; dual_*: the first-order
+    estimate from the cover rows' duals. ``offset``: where the markets' groups start in res.
+    """
+    rows = []
+    for k, g in enumerate(markets, start=offset):
+        rec: dict = {"quarter": g["quarter"], "market": g["market"], "weeks": g["weeks"]}
+        for label in ("fixed_hires", "with_hiring"):
+            extra = _clean(res[label].exact[k])
             rec[f"extra_cost_{label}"] = extra
-            rec[f"per_fte_week_{label}"] = extra / weeks
-            rec[f"dual_{label}"] = _clean(_first_order(lp, cover))
+            rec[f"per_fte_week_{label}"] = extra / g["weeks"]
+            rec[f"dual_{label}"] = _clean(res[label].first[k])
         rows.append(rec)
     cols = ["quarter", "market", "weeks"] + [f"{a}_{b}" for b in ("fixed_hires", "with_hiring")
                                              for a in ("extra_cost", "per_fte_week", "dual")]

@@ -11,26 +11,26 @@ from planning.optimise.ask import hiring_schedule, market_ask, site_ask, vendor_
 from planning.optimise.build import build_model
 from planning.optimise.commitments import Commitments, apply_commitments
 from planning.optimise.data import build_data
-from planning.optimise.explain import (
-    binding_limits,
-    explanation_lps,
-    marginal_costs,
-    shortfall_reasons,
-)
+from planning.optimise.explain import explain as explain_plan
+from planning.optimise.explain import shortfall_reasons
 from planning.optimise.extract import extract
 from planning.optimise.result import PlanResult
 from planning.optimise.solve import PlanStatus, solve
 
 
 def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float | None = None,
-             mip_gap: float | None = None, explain: bool = True,
-             commitments: Commitments | None = None) -> PlanResult:
+             mip_gap: float | None = None, explain: bool | str = True,
+             commitments: Commitments | None = None, verbose: bool = False) -> PlanResult:
     """Optimise the staffing plan for a requirements table (market, queue, week, required_fte).
 
-    time_limit_s, mip_gap: override the scenario's [solver] settings.
-    explain: also compute shadow prices and marginal costs (two extra LP solves).
+    time_limit_s, mip_gap: override the scenario's [solver] settings; the time limit covers
+        the whole solve (handing the model to HiGHS included), see planning/optimise/solve.py.
+    explain: also compute shadow prices and marginal costs (True: from the duals, re-solving
+        at most a capped number of degenerate cases; "full": re-solve every one of those;
+        False: none).
     commitments: hires already in the pipeline and vendor contracts already signed (a
         re-plan, see planning/actuals/replan.py); they bind the plan and its explanation LPs.
+    verbose: HiGHS's log on stdout (silent otherwise).
     Raises InputError for contradictory requirement rows; an uncoverable requirement is
     never an error but shortfall with its reasons.
     """
@@ -40,19 +40,21 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     if commitments is not None:
         apply_commitments(model, commitments)
     build_s = time.perf_counter() - t0
-    out = solve(model, time_limit_s=data.time_limit_s, mip_gap=data.mip_gap, seed=data.seed)
+    out = solve(model, time_limit_s=data.time_limit_s, mip_gap=data.mip_gap, seed=data.seed,
+                verbose=verbose)
     if out.status == PlanStatus.ERROR:
         return PlanResult(PlanStatus.ERROR, message=out.message, penalty=data.penalty,
                           build_seconds=build_s, solve_seconds=out.seconds)
     sol = extract(model)
     binding = marginal = pd.DataFrame()
+    message = out.message
     if explain:
-        lps = explanation_lps(model, commitments)
-        binding = binding_limits(model, lps)
-        marginal = marginal_costs(model, lps)
+        why = explain_plan(model, full=explain == "full")
+        binding, marginal = why.binding, why.marginal_cost
+        message = "; ".join(x for x in (message, why.note) if x)
     return PlanResult(
         status=out.status, objective=out.objective, total_cost=sol.total_cost,
-        shortfall_fte_weeks=sol.shortfall_fte_weeks, gap=out.gap, message=out.message,
+        shortfall_fte_weeks=sol.shortfall_fte_weeks, gap=out.gap, message=message,
         penalty=data.penalty, build_seconds=build_s, solve_seconds=out.seconds,
         sites=sol.sites, vendors=sol.vendors, allocation=sol.allocation,
         shortfall=shortfall_reasons(model, sol.shortfall, sol.sites, sol.vendors),

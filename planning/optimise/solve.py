@@ -1,16 +1,28 @@
-"""Step 3 of the optimiser: the one place that talks to the solver (HiGHS through PuLP).
+"""Step 3 of the optimiser: the one place that talks to the solver (HiGHS, through highspy).
 
-PuLP 3.x reports a MIP stopped at its time limit with a plan in hand as "Optimal"; the
-status here is read from HiGHS itself (model status and primal solution status) so a
-time-limited plan says ``time_limit``. The random seed is fixed so reruns give the same plan.
+The model built with PuLP is passed to HiGHS in one call (:mod:`planning.optimise.highs`).
+A MIP is solved in three steps, all within the one time limit (transfer included):
+
+1. the LP relaxation: the bound every plan is measured against;
+2. a whole-hire plan from it: starts rounded up per site and week (never above
+   ``max_starts_week``, nor so many that ``max_headcount`` is passed), then the rest of the
+   plan (vendors, allocation, shortfall) re-solved as an LP with those starts fixed;
+3. the MIP, started from that plan, for the time that is left.
+
+So a plan always exists once the LP relaxation is solved: when the MIP stops at its limit
+with nothing better, the repaired plan is returned with status ``time_limit`` and its gap to
+the LP bound. The status is read from HiGHS itself (model status and primal solution
+status). The random seed is fixed so reruns give the same plan.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
 import pulp
 
 try:
@@ -19,6 +31,7 @@ except ImportError:  # reported as a plan with status error, see solve()
     highspy = None
 
 from planning.optimise.build import Model, name
+from planning.optimise.highs import Solver, load, write_values
 
 
 class PlanStatus(StrEnum):
@@ -32,14 +45,19 @@ class PlanStatus(StrEnum):
 
 @dataclass(frozen=True)
 class SolveOutcome:
-    """status; objective as solved (currency); gap: relative MIP gap (0 for an LP);
-    seconds: wall-clock solve time; message: the solver's words when it is not optimal."""
+    """status; objective as solved (currency); gap: relative gap between the plan and the
+    best proven bound, ``(objective - bound) / |objective|`` (0 for an LP); bound: that
+    bound (currency; the LP relaxation or HiGHS's MIP bound, the higher); seconds: wall-clock
+    time of the whole solve (transfer included); message: the solver's words when it is not
+    optimal; repaired: the plan is the rounded and repaired LP relaxation, not the MIP's."""
 
     status: PlanStatus
     objective: float | None
     gap: float | None
     seconds: float
     message: str = ""
+    bound: float | None = None
+    repaired: bool = False
 
 
 MISSING_SOLVER = ("the HiGHS solver library is not installed or cannot be loaded: install it "
@@ -50,9 +68,13 @@ MISSING_SOLVER = ("the HiGHS solver library is not installed or cannot be loaded
 #: before: a plan with a number above this is refused with its name instead of solved wrongly.
 MAX_MAGNITUDE = 1e12
 
-#: Extra HiGHS options for every solve, e.g. ``{"objective_target": 1e30}`` to stop at the
-#: first plan found: tests use it to reach a stopped-with-a-plan status without racing the clock.
+#: Extra HiGHS options for the MIP solve, e.g. ``{"objective_target": 1e30}`` to stop at the
+#: first plan found, or ``{"mip_max_nodes": 0}`` to stop before the MIP finds one of its own:
+#: tests use them to reach a stopped status without racing the clock.
 EXTRA_HIGHS_OPTIONS: dict[str, object] = {}
+
+#: HiGHS's "primal solution status: feasible"
+_FEASIBLE = 2
 
 
 def too_large(model: Model) -> str | None:
@@ -84,47 +106,200 @@ def classify(status: highspy.HighsModelStatus, has_plan: bool) -> PlanStatus:
     return PlanStatus.ERROR
 
 
-def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
-          mip: bool | None = None) -> SolveOutcome:
-    """Solve a built model with HiGHS; variable values are left on the PuLP variables.
+def relative_gap(objective: float, bound: float) -> float:
+    """(objective - bound) / |objective| for a minimisation (0 when both are 0)."""
+    if objective == bound:
+        return 0.0
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
-    time_limit_s: wall-clock limit (seconds); mip_gap: relative gap at which a MIP stops;
-    mip: treat integer variables as integer (default: the model's own setting).
+
+class _Clock:
+    def __init__(self, limit: float) -> None:
+        self.start = time.perf_counter()
+        self.limit = limit
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def left(self) -> float:
+        return self.limit - self.elapsed()
+
+
+def _run(solver: Solver, clock: _Clock, options: dict[str, object] | None = None) -> highspy.HighsModelStatus:
+    h = solver.highs
+    h.setOptionValue("time_limit", max(clock.left(), 1e-3))
+    for key, value in (options or {}).items():
+        h.setOptionValue(key, value)
+    h.run()
+    return h.getModelStatus()
+
+
+def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
+          mip: bool | None = None, verbose: bool = False) -> SolveOutcome:
+    """Solve a built model with HiGHS; variable values are left on the PuLP variables and the
+    live solver on ``model.solver`` (for the explanations).
+
+    time_limit_s: wall-clock limit of the whole solve, transfer included (seconds);
+    mip_gap: relative gap at which a MIP stops; mip: treat integer variables as integer
+    (default: the model's own setting); verbose: HiGHS's log on stdout.
     """
     mip = model.integer if mip is None else mip
-    if highspy is None or not pulp.HiGHS(msg=False).available():
+    if highspy is None:
         return SolveOutcome(PlanStatus.ERROR, None, None, 0.0, MISSING_SOLVER)
     if (problem := too_large(model)) is not None:
         return SolveOutcome(PlanStatus.ERROR, None, None, 0.0, f"refused: {problem}")
-    solver = pulp.HiGHS(msg=False, mip=mip, timeLimit=time_limit_s, gapRel=mip_gap,
-                        random_seed=int(seed), **EXTRA_HIGHS_OPTIONS)
-    start = time.perf_counter()
+    clock = _Clock(time_limit_s)
     try:
-        model.prob.solve(solver)
+        solver = load(model, mip=mip, verbose=verbose)
+        model.solver = solver
+        model.prob.solverModel = solver.highs
+        h = solver.highs
+        h.setOptionValue("random_seed", int(seed))
+        if not solver.integer.any():
+            return _lp(solver, clock)
+        return _mip(model, solver, clock, mip_gap)
     except Exception as exc:  # a solver crash is a plan with status error, not a traceback
-        return SolveOutcome(PlanStatus.ERROR, None, None, time.perf_counter() - start,
+        return SolveOutcome(PlanStatus.ERROR, None, None, clock.elapsed(),
                             f"the solver failed: {type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - start
-    highs = getattr(model.prob, "solverModel", None)
-    if highs is None:
-        return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
-                            "the solver returned no result (HiGHS model missing)")
-    status = highs.getModelStatus()
-    info = highs.getInfo()
-    has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
-    objective = highs.getObjectiveValue() if has_plan else None
-    is_mip = mip and any(v.cat == pulp.LpInteger for v in model.var.get("starts", {}).values())
-    gap = float(info.mip_gap) if is_mip and has_plan else (0.0 if has_plan else None)
+
+
+def _lp(solver: Solver, clock: _Clock) -> SolveOutcome:
+    h = solver.highs
+    status = _run(solver, clock)
+    has_plan = h.getInfo().primal_solution_status == _FEASIBLE
     plan_status = classify(status, has_plan)
+    seconds = clock.elapsed()
+    if plan_status == PlanStatus.ERROR:
+        return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
+                            f"no plan: the solver stopped with status "
+                            f"'{h.modelStatusToString(status)}' after {seconds:.1f} s")
+    write_values(solver, np.asarray(h.getSolution().col_value))
+    objective = h.getInfo().objective_function_value
     if plan_status == PlanStatus.OPTIMAL:
-        return SolveOutcome(PlanStatus.OPTIMAL, objective, gap, seconds)
-    words = highs.modelStatusToString(status)
-    if plan_status == PlanStatus.TIME_LIMIT:
-        return SolveOutcome(PlanStatus.TIME_LIMIT, objective, gap, seconds,
-                            f"stopped ({words}) after {seconds:.1f} s with a plan "
-                            f"{100 * (gap or 0):.2f}% from the best bound")
-    return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
-                        f"no plan: the solver stopped with status '{words}' after {seconds:.1f} s")
+        return SolveOutcome(PlanStatus.OPTIMAL, objective, 0.0, seconds, bound=objective)
+    return SolveOutcome(PlanStatus.TIME_LIMIT, objective, None, seconds,
+                        f"stopped ({h.modelStatusToString(status)}) after {seconds:.1f} s "
+                        f"before the LP was solved to optimality")
+
+
+def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOutcome:
+    h = solver.highs
+    solver.set_integer(False)
+    status = _run(solver, clock)
+    if status != highspy.HighsModelStatus.kOptimal:
+        seconds = clock.elapsed()
+        why = h.modelStatusToString(status)
+        return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
+                            f"no plan: the LP relaxation stopped with status '{why}' after "
+                            f"{seconds:.1f} s" + (" (raise the time limit)" if
+                                                  status == highspy.HighsModelStatus.kTimeLimit else ""))
+    bound = float(h.getInfo().objective_function_value)
+    relaxed = np.asarray(h.getSolution().col_value)
+    solver.extra["relaxation_basis"] = h.getBasis()
+    solver.extra["relaxation_objective"] = bound
+    repaired = repair(model, solver, relaxed, clock)
+    idx = np.flatnonzero(solver.integer)
+    solver.restore_bounds(idx)
+    solver.set_integer(True)
+    mip_status, mip_value, mip_objective = None, None, math.inf
+    if clock.left() > 0:
+        if repaired is not None:
+            h.setSolution(_solution(repaired[0]))
+        h.setOptionValue("mip_rel_gap", mip_gap)
+        mip_status = _run(solver, clock, EXTRA_HIGHS_OPTIONS)
+        info = h.getInfo()
+        if info.primal_solution_status == _FEASIBLE:
+            mip_value = np.asarray(h.getSolution().col_value)
+            mip_objective = float(info.objective_function_value)
+            if math.isfinite(info.mip_dual_bound):
+                bound = max(bound, float(info.mip_dual_bound))
+    seconds = clock.elapsed()
+    proven = mip_status == highspy.HighsModelStatus.kOptimal
+    tol = 1e-9 * max(1.0, abs(repaired[1])) if repaired is not None else 0.0
+    improved = mip_value is not None and (repaired is None or mip_objective < repaired[1] - tol)
+    as_good = mip_value is not None and (repaired is None or mip_objective <= repaired[1] + tol)
+    if improved or (proven and as_good):
+        write_values(solver, mip_value)
+        if proven:
+            return SolveOutcome(PlanStatus.OPTIMAL, mip_objective, float(h.getInfo().mip_gap), seconds,
+                                bound=bound)
+        gap = relative_gap(mip_objective, bound)
+        return SolveOutcome(PlanStatus.TIME_LIMIT, mip_objective, gap, seconds,
+                            f"stopped ({h.modelStatusToString(mip_status)}) after {seconds:.1f} s "
+                            f"with a plan {100 * gap:.2f}% from the best bound", bound=bound)
+    if repaired is None:
+        return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
+                            "no plan: neither the MIP nor the rounded LP relaxation gave a plan "
+                            f"within {seconds:.1f} s")
+    write_values(solver, repaired[0])
+    gap = relative_gap(repaired[1], bound)
+    if proven:  # the MIP proved its bound and the repaired plan is at least as good
+        return SolveOutcome(PlanStatus.OPTIMAL, repaired[1], gap, seconds, bound=bound, repaired=True)
+    why = "no time was left" if mip_status is None else h.modelStatusToString(mip_status)
+    return SolveOutcome(PlanStatus.TIME_LIMIT, repaired[1], gap, seconds,
+                        f"stopped ({why}) after {seconds:.1f} s before the MIP found a better "
+                        f"whole-hire plan than the rounded LP relaxation: this plan rounds its "
+                        f"starts up and re-solves the rest, {100 * gap:.2f}% from the best bound",
+                        bound=bound, repaired=True)
+
+
+def _solution(col_value: np.ndarray) -> highspy.HighsSolution:
+    sol = highspy.HighsSolution()
+    sol.col_value = list(col_value)
+    sol.value_valid = True
+    return sol
+
+
+def whole_starts(model: Model, solver: Solver, relaxed: np.ndarray, how: str) -> np.ndarray:
+    """Whole-number starts for every integer column: ``how`` is "up" (round the LP's starts
+    up) or "down" (round down), then per site and week in order cut to what the site's
+    ``max_starts_week`` and ``max_headcount`` allow, and raised to the starts' lower bounds
+    (commitments)."""
+    out = np.round(relaxed[solver.integer])
+    where = {j: k for k, j in enumerate(np.flatnonzero(solver.integer))}
+    committed = {key: -con.constant for key, con in model.con.get("committed_starts", {}).items()}
+    starts = model.var.get("starts", {})
+    d = model.data
+    for s in d.sites:
+        h_prev = s.headcount
+        for w in d.weeks:
+            var = starts.get((s.name, w))
+            if var is None or solver.col(var) not in where:
+                continue
+            j = solver.col(var)
+            x = relaxed[j]
+            v = math.ceil(x - 1e-6) if how == "up" else math.floor(x + 1e-6)
+            cap = solver.upper[j]
+            if s.max_starts_week is not None:
+                cap = min(cap, math.floor(s.max_starts_week + 1e-9))
+            if s.max_headcount is not None:
+                cap = min(cap, math.floor(s.max_headcount - s.survival * h_prev + 1e-9))
+            low = max(solver.lower[j], committed.get((s.name, w), 0.0))
+            v = max(min(v, cap), math.ceil(low - 1e-9))
+            out[where[j]] = v
+            h_prev = s.survival * h_prev + v
+    return out
+
+
+def repair(model: Model, solver: Solver, relaxed: np.ndarray, clock: _Clock
+           ) -> tuple[np.ndarray, float] | None:
+    """A whole-hire plan from the LP relaxation: (column values, objective), or None.
+
+    Starts rounded up (else down, else at their lower bounds) and fixed; the rest re-solved
+    as an LP from the relaxation's basis."""
+    h = solver.highs
+    idx = np.flatnonzero(solver.integer)
+    tries = [whole_starts(model, solver, relaxed, "up"), whole_starts(model, solver, relaxed, "down"),
+             np.ceil(solver.lower[idx] - 1e-9)]
+    for fixed in tries:
+        if clock.left() <= 0:
+            return None
+        solver.set_bounds(idx, fixed, fixed)
+        if _run(solver, clock) == highspy.HighsModelStatus.kOptimal:
+            value = np.asarray(h.getSolution().col_value)
+            value[idx] = fixed
+            return value, float(h.getInfo().objective_function_value)
+    return None
 
 
 def rhs_change(model: Model, changes: list[tuple[pulp.LpConstraint, float]], base: float,
@@ -132,13 +307,13 @@ def rhs_change(model: Model, changes: list[tuple[pulp.LpConstraint, float]], bas
     """Objective change (new - base) of a solved LP when each listed row's right-hand side
     moves by its amount. The model is left as it was.
 
-    warm: re-solve from the current basis in the live HiGHS model (fast); otherwise, or when
-    the PuLP version keeps no live model, change the rows through PuLP, solve again from
-    scratch and restore. Only for LPs. None if the changed LP has no optimum.
+    warm: re-solve from the current basis in the live HiGHS model (fast); otherwise change
+    the rows through PuLP, solve again from scratch and restore. Only for LPs. None if the
+    changed LP has no optimum.
     """
-    highs = getattr(model.prob, "solverModel", None)
-    if warm and highs is not None and all(getattr(c, "index", None) is not None for c, _ in changes):
-        return _warm_change(highs, changes, base)
+    solver = getattr(model, "solver", None)
+    if warm and solver is not None:
+        return warm_change(solver, [(solver.row(c), d) for c, d in changes], base)
     d = model.data
     for con, delta in changes:
         con.constant -= delta          # rows are "expression + constant (sense) 0"
@@ -153,18 +328,19 @@ def rhs_change(model: Model, changes: list[tuple[pulp.LpConstraint, float]], bas
     return float(out.objective - base)
 
 
-def _warm_change(highs: highspy.Highs, changes: list[tuple[pulp.LpConstraint, float]],
-                 base: float) -> float | None:
-    inf = highspy.kHighsInf
+def warm_change(solver: Solver, changes: list[tuple[int, float]], base: float) -> float | None:
+    """Objective change of the LP loaded in HiGHS when rows (by index) move by their amounts,
+    re-solved from the current basis; the row bounds are restored afterwards."""
+    highs = solver.highs
+    lo, up = solver.row_lower, solver.row_upper
     old = []
-    for con, delta in changes:
-        lb, ub = con.getLb(), con.getUb()
-        old.append((con.index, lb, ub))
-        highs.changeRowBounds(con.index, -inf if lb is None else lb + delta,
-                              inf if ub is None else ub + delta)
+    for i, delta in changes:
+        old.append((i, lo[i], up[i]))
+        highs.changeRowBounds(i, lo[i] + delta, up[i] + delta)
+    highs.setOptionValue("time_limit", highspy.kHighsInf)
     highs.run()
     ok = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
     new = highs.getInfo().objective_function_value if ok else None
-    for i, lb, ub in old:
-        highs.changeRowBounds(i, -inf if lb is None else lb, inf if ub is None else ub)
+    for i, a, b in old:
+        highs.changeRowBounds(i, a, b)
     return None if new is None else float(new - base)
