@@ -91,10 +91,12 @@ class PipelineRun:
 
 def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
              requirements: pd.DataFrame | None = None, time_limit_s: float | None = None,
-             mip_gap: float | None = None) -> PipelineRun:
+             mip_gap: float | None = None, explain: bool | str = True,
+             verbose: bool = False) -> PipelineRun:
     """Forecast (unless given), requirements (unless given) and the optimised plan.
 
-    time_limit_s, mip_gap: override the scenario's solver settings.
+    time_limit_s, mip_gap: override the scenario's solver settings; explain, verbose: as for
+    :func:`planning.optimise.optimise`.
     Raises InputError on inputs a stage cannot use; an uncoverable demand is shortfall.
     """
     if inputs.sites is None:
@@ -105,7 +107,7 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
             forecast = forecast_table(inputs)
         requirements = requirements_table(inputs, forecast)
     plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap,
-                    commitments=input_commitments(inputs))
+                    commitments=input_commitments(inputs), explain=explain, verbose=verbose)
     return PipelineRun(forecast, requirements, plan)
 
 

@@ -68,3 +68,34 @@ def test_plan_rejects_a_bad_gap(tmp_path, capsys):
         main(["plan", str(tmp_path), "--mip-gap", "2"])
     assert exc.value.code == 2
     assert "must be in [0, 1)" in capsys.readouterr().err
+
+
+def _plan_in_a_fresh_process(tmp_path: Path, *flags: str):
+    """``headcount plan`` in a new Python process (HiGHS prints its banner once per process)."""
+    import subprocess
+    import sys
+
+    data = tmp_path / "data" if (tmp_path / "data").exists() else _folder(tmp_path)
+    code = ("import sys\nfrom planning.cli.main import main\n"
+            f"sys.exit(main(['plan', {str(data)!r}, '--out', {str(tmp_path / 'out')!r}, "
+            f"'--no-excel', {', '.join(repr(f) for f in flags)}]))\n")
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+
+
+def test_solver_output_stays_off_the_terminal_unless_verbose(tmp_path):
+    quiet = _plan_in_a_fresh_process(tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert "status: optimal" in quiet.stdout
+    assert "HiGHS" not in quiet.stdout + quiet.stderr
+    loud = _plan_in_a_fresh_process(tmp_path, "--verbose")
+    assert loud.returncode == 0, loud.stderr
+    assert "Running HiGHS" in loud.stdout and "status: optimal" in loud.stdout
+
+
+@pytest.mark.parametrize("explain, rows", [("off", 0), ("duals", 2), ("full", 2)])
+def test_explain_flag(tmp_path, explain, rows):
+    out = tmp_path / "out"
+    assert main(["plan", str(_folder(tmp_path)), "--out", str(out), "--no-excel",
+                 "--explain", explain]) == 0
+    doc = json.loads((out / "plan.json").read_text())
+    assert len(doc["explanations"]["marginal_cost"]) == rows   # ID and TH in 2027Q1

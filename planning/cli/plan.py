@@ -20,6 +20,8 @@ from planning.pipeline import run_plan
 from planning.reports.workbook import write_workbook
 
 DEFAULT_OUT = "plan_out"
+#: --explain choices -> optimise(explain=...)
+EXPLAIN = {"duals": True, "full": "full", "off": False}
 
 
 def _money(x: float | None) -> str:
@@ -65,7 +67,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     inputs = load_inputs(args.data, stage="plan")
     print_warnings(inputs)
-    run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
+    run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap,
+                   explain=EXPLAIN[args.explain], verbose=args.verbose)
     result = run.plan
     out = Path(args.out)
     print(headline(result))
@@ -94,4 +97,9 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
                    help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
     p.add_argument("--no-excel", action="store_true", help="skip the finance workbook plan.xlsx")
     add_engine_options(p)
+    p.add_argument("--explain", choices=list(EXPLAIN), default="duals",
+                   help="shadow prices and marginal costs: from the LP duals, re-solving a capped "
+                        "number of degenerate cases (duals, the default); re-solving every one "
+                        "of those (full); or none (off)")
+    p.add_argument("--verbose", action="store_true", help="show the solver's log (HiGHS) on stdout")
     p.set_defaults(func=with_engine(cmd_plan))

@@ -136,9 +136,10 @@ def load_lp(plan: Model, label: str) -> float | None:
 
 
 def changes(plan: Model, label: str, groups: list[Rows], *, full: bool = False,
-            cap: int = RESOLVE_CAP) -> Changes:
+            cap: int | None = None) -> Changes:
     """Objective change of explanation LP ``label`` for each group of row moves (see the
     module's docstring for when a group is re-solved)."""
+    cap = RESOLVE_CAP if cap is None else cap
     nan = [math.nan] * len(groups)
     base = load_lp(plan, label)
     if base is None:

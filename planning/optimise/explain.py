@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import pandas as pd
 import pulp
 
+from planning.optimise import duals
 from planning.optimise.build import Model
 from planning.optimise.data import ModelData
-from planning.optimise.duals import RESOLVE_CAP, Changes, changes
+from planning.optimise.duals import Changes
 from planning.optimise.extract import value
 
 LIMITS = {
@@ -303,18 +304,19 @@ class Explanations:
     note: str
 
 
-def explain(plan: Model, *, full: bool = False, cap: int = RESOLVE_CAP) -> Explanations:
+def explain(plan: Model, *, full: bool = False, cap: int | None = None) -> Explanations:
     """Shadow prices of the binding limits and marginal costs per market and quarter, from the
     two explanation LPs solved in the plan's HiGHS object (see :mod:`planning.optimise.duals`).
 
     full: re-solve every group whose change the duals alone do not give (else at most
     ``cap`` per LP; the rest are NaN and counted in the note).
     """
+    cap = duals.RESOLVE_CAP if cap is None else cap
     solver = plan.solver
     limits, markets = _limit_groups(plan), _market_groups(plan)
     groups = [[(solver.row(plan.con[f][k]), dl) for f, k, dl in g["rows"]]  # type: ignore[union-attr]
               for g in limits + markets]
-    res = {label: changes(plan, label, groups, full=full, cap=cap) for label in LPS}
+    res = {label: duals.changes(plan, label, groups, full=full, cap=cap) for label in LPS}
     skipped = sum(r.skipped for r in res.values())
     note = ""
     if skipped:

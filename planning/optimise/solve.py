@@ -217,8 +217,8 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     proven = mip_status == highspy.HighsModelStatus.kOptimal
     tol = 1e-9 * max(1.0, abs(repaired[1])) if repaired is not None else 0.0
     improved = mip_value is not None and (repaired is None or mip_objective < repaired[1] - tol)
-    as_good = mip_value is not None and (repaired is None or mip_objective <= repaired[1] + tol)
-    if improved or (proven and as_good):
+    # a proven MIP plan is kept even when the repaired one is a hair cheaper (tolerances)
+    if improved or (proven and mip_value is not None):
         write_values(solver, mip_value)
         if proven:
             return SolveOutcome(PlanStatus.OPTIMAL, mip_objective, float(h.getInfo().mip_gap), seconds,
@@ -233,8 +233,6 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
                             f"within {seconds:.1f} s")
     write_values(solver, repaired[0])
     gap = relative_gap(repaired[1], bound)
-    if proven:  # the MIP proved its bound and the repaired plan is at least as good
-        return SolveOutcome(PlanStatus.OPTIMAL, repaired[1], gap, seconds, bound=bound, repaired=True)
     why = "no time was left" if mip_status is None else h.modelStatusToString(mip_status)
     return SolveOutcome(PlanStatus.TIME_LIMIT, repaired[1], gap, seconds,
                         f"stopped ({why}) after {seconds:.1f} s before the MIP found a better "
