@@ -248,11 +248,13 @@ def test_scenario_save_of_bad_inputs_leaves_the_store_unchanged(tiny, tmp_path, 
         assert store.list()["version"].tolist() == [1]
 
 
-def test_200_mb_files_are_refused_from_their_size_without_being_read(tmp_path, capsys, monkeypatch):
-    """Sparse files: 200 MB on paper, nothing on disk; reading one would fail the test."""
+def test_too_large_files_are_refused_from_their_size_without_being_read(tmp_path, capsys,
+                                                                       monkeypatch):
+    """Sparse files: large on paper, nothing on disk; reading one would fail the test. A
+    workbook may have 100 MiB, a CSV file of an input folder 1 GiB (long histories)."""
     folder = write_folder(tmp_path / "data", BASE)
     with (folder / "volumes.csv").open("wb") as f:
-        f.truncate(HUGE)
+        f.truncate(readers.MAX_FOLDER_CSV_BYTES + 1)
     book = tmp_path / "big.xlsx"
     with book.open("wb") as f:
         f.truncate(HUGE)
@@ -268,7 +270,7 @@ def test_200_mb_files_are_refused_from_their_size_without_being_read(tmp_path, c
     assert main(["requirements", str(folder), "--out", str(out)]) == 2
     assert main(["requirements", str(book), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "volumes: file is too large: at most 100 MiB" in err
+    assert "volumes: file is too large: at most 1024 MiB" in err
     assert "big.xlsx: file is too large: at most 100 MiB" in err
     assert not out.exists()
 

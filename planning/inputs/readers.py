@@ -26,6 +26,9 @@ from planning.inputs.schema import SCENARIO_SHEET, TABLES
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 #: Refuse input files larger than this many bytes.
 MAX_FILE_BYTES = 100 * 1024 * 1024
+#: CSV files of an input folder on disk (not uploads) may be this large: a history of
+#: 200 markets x 20 queues x 3 years is about 150 MB.
+MAX_FOLDER_CSV_BYTES = 1024 * 1024 * 1024
 #: Refuse workbooks with more cells than this.
 MAX_CELLS = 5_000_000
 SCENARIO_FILE = "scenario.toml"
@@ -70,10 +73,10 @@ def read_folder(folder: Path) -> RawInputs:
     for name in TABLES:
         file = folder / f"{name}.csv"
         if file.exists():
-            if (too_big := _too_large(name, file)) is not None:
+            if (too_big := _too_large(name, file, MAX_FOLDER_CSV_BYTES)) is not None:
                 issues.append(too_big)  # refused from its size, without reading it
                 continue
-            table, problems = read_csv(name, file.read_bytes())
+            table, problems = read_csv(name, file.read_bytes(), MAX_FOLDER_CSV_BYTES)
             issues += problems
             if table is not None:
                 tables[name] = table
@@ -87,19 +90,20 @@ def read_folder(folder: Path) -> RawInputs:
     return RawInputs(tables, scenario, tuple(issues))
 
 
-def _too_large(name: str, file: Path) -> Issue | None:
+def _too_large(name: str, file: Path, limit: int = MAX_FILE_BYTES) -> Issue | None:
     size = file.stat().st_size
-    if size <= MAX_FILE_BYTES:
+    if size <= limit:
         return None
     return Issue(name, None, None, f"{size / 2**20:.0f} MiB",
-                 f"file is too large: at most {MAX_FILE_BYTES // 2**20} MiB")
+                 f"file is too large: at most {limit // 2**20} MiB")
 
 
-def read_csv(name: str, data: bytes) -> tuple[RawTable | None, list[Issue]]:
-    """Parse one CSV file's bytes into a :class:`RawTable`."""
-    if len(data) > MAX_FILE_BYTES:
+def read_csv(name: str, data: bytes, limit: int = MAX_FILE_BYTES
+             ) -> tuple[RawTable | None, list[Issue]]:
+    """Parse one CSV file's bytes into a :class:`RawTable` (refused over ``limit`` bytes)."""
+    if len(data) > limit:
         return None, [Issue(name, None, None, f"{len(data) / 1e6:.0f} MB",
-                            f"file is too large: at most {MAX_FILE_BYTES // 2**20} MiB")]
+                            f"file is too large: at most {limit // 2**20} MiB")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
