@@ -293,6 +293,8 @@ SCENARIO = f"""\
 start = "{PLAN_START.isoformat()}"   # Monday of week 0; history ends the day before
 weeks = 26                   # 2027Q1 and 2027Q2
 quantile = 0.5               # forecast quantile staffed to (0.5 = P50, 0.9 = P90)
+sla_confidence = 0.9         # plan for a 90% chance that every queue of every market meets
+                             # its quarterly SLA (replaces quantile; delete it for a P50 plan)
 
 [workforce]
 hours_per_week = 40          # contracted hours of one FTE

@@ -18,6 +18,7 @@ from planning.optimise import PlanResult, optimise
 from planning.optimise.commitments import Commitments
 from planning.periods import plan_weeks
 from planning.requirements.compute import compute_requirements
+from planning.risk.confidence import ConfidencePlan, plan_to_confidence
 
 
 def forecast_result(inputs: Inputs) -> ForecastResult:
@@ -81,12 +82,15 @@ class PipelineRun:
     """Everything one run of the pipeline produced.
 
     forecast: the daily forecast staffed from (None when a requirements table was given);
-    requirements: required FTE per market, queue and week; plan: the optimised plan.
+    requirements: required FTE per market, queue and week; plan: the optimised plan;
+    confidence: with ``[plan] sla_confidence``, the calibration behind the plan (levels,
+    probabilities per market, queue and quarter; planning.risk.confidence), else None.
     """
 
     forecast: pd.DataFrame | None
     requirements: pd.DataFrame
     plan: PlanResult
+    confidence: ConfidencePlan | None = None
 
 
 def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
@@ -97,11 +101,24 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
 
     time_limit_s, mip_gap: override the scenario's solver settings; explain, verbose: as for
     :func:`planning.optimise.optimise`.
+    With ``[plan] sla_confidence`` the plan is the cheapest one meeting every cell's
+    quarterly SLA with that probability (planning.risk.confidence): its requirement comes
+    from the calibration, so a ``requirements`` argument is not used.
     Raises InputError on inputs a stage cannot use; an uncoverable demand is shortfall.
     """
     if inputs.sites is None:
         raise InputError([Issue("sites", None, None, None,
                                 "table is missing: the plan needs at least one in-house site")])
+    if inputs.scenario.plan.sla_confidence is not None:
+        if inputs.requirements is not None:
+            raise InputError([Issue("requirements", None, None, None, "plan.sla_confidence "
+                                    "plans against the forecast's uncertainty: remove the "
+                                    "requirements table, or the sla_confidence key")])
+        if forecast is None:
+            forecast = forecast_table(inputs)
+        conf = plan_to_confidence(inputs, forecast, time_limit_s=time_limit_s, mip_gap=mip_gap,
+                                  explain=explain, commitments=input_commitments(inputs))
+        return PipelineRun(forecast, conf.requirements, conf.plan, conf)
     if requirements is None:
         if forecast is None and inputs.requirements is None:
             forecast = forecast_table(inputs)

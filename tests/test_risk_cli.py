@@ -25,13 +25,32 @@ def test_risk_writes_table(folder, tmp_path, capsys):
     assert "probability that every queue of the market meets its SLA" in capsys.readouterr().out
 
 
-def test_risk_frontier(folder, tmp_path):
+def test_risk_quantile_frontier(folder, tmp_path):
     out, front = tmp_path / "risk.csv", tmp_path / "frontier.csv"
     assert main(["risk", str(folder), "--out", str(out), "--paths", "20",
-                 "--frontier", str(front), "--quantiles", "0.5,0.9"]) == 0
+                 "--quantile-frontier", str(front), "--quantiles", "0.5,0.9"]) == 0
     points = pd.read_csv(front)
     assert points["quantile"].tolist() == [0.5, 0.9]
     assert points["total_cost"].is_monotonic_increasing
+
+
+def test_confidence_plan_and_its_frontier(tiny, tmp_path, capsys):
+    # two weeks of one quarter, planned to 80%: the risk run (seed 0, not the plan's) checks
+    # the promise; the frontier puts a uniform-quantile plan beside each target
+    data = tiny(forecast__csv=FORECAST, scenario__toml='[plan]\nstart = "2027-01-04"\nweeks = 2\n'
+                'sla_confidence = 0.8\n')
+    out, front = tmp_path / "risk.csv", tmp_path / "frontier.csv"
+    assert main(["risk", str(data), "--out", str(out), "--paths", "400",
+                 "--frontier", str(front), "--targets", "0.6,0.9"]) == 0
+    text = capsys.readouterr().out
+    assert "promise of the plan (sla_confidence 0.8)" in text
+    assert "confidence frontier" in text
+    points = pd.read_csv(front)
+    assert points["target"].tolist() == [0.6, 0.9]
+    assert points["total_cost"].is_monotonic_increasing
+    assert (points["p_min_promised"] >= points["target"]).all()
+    same = points[points["uniform_same_guarantee"]]
+    assert (same["saving"] >= -1e-6 * same["total_cost"]).all()
 
 
 def test_bad_settings_and_unknown_scenario_exit_2(folder, tmp_path, capsys):
@@ -40,7 +59,7 @@ def test_bad_settings_and_unknown_scenario_exit_2(folder, tmp_path, capsys):
     assert exc.value.code == 2
     assert "--correlation: 1.5 must be in (-1, 1)" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:  # argparse rejects a quantile outside (0, 1)
-        main(["risk", str(folder), "--frontier", "f.csv", "--quantiles", "0.5,1.2"])
+        main(["risk", str(folder), "--quantile-frontier", "f.csv", "--quantiles", "0.5,1.2"])
     assert exc.value.code == 2
     assert not (tmp_path / "r.csv").exists()
     code = main(["risk", "no-such-scenario", "--db", str(tmp_path / "s.db"),

@@ -41,6 +41,13 @@ def headline(result: PlanResult) -> str:
         top = result.shortfall.groupby(["market", "queue"])["fte"].sum().sort_values(ascending=False)
         worst = ", ".join(f"{m}/{q} {v:,.1f}" for (m, q), v in top.head(3).items())
         lines.append(f"  most uncovered (FTE-weeks): {worst}")
+    if result.sla_confidence is not None and len(result.confidence):
+        c = result.confidence
+        prom = c[c["promised"].astype(bool)]
+        low = f"{prom['p_meet_sla'].min():.1%}" if len(prom) else "-"
+        lines.append(f"SLA confidence {result.sla_confidence:.0%}: {len(prom)} of {len(c)} "
+                     f"market-queue-quarters without shortfall meet their SLA with simulated "
+                     f"probability >= {low}; the rest are short (reasons in plan.json)")
     if len(result.budget) and (result.budget["overrun"] > 0).any():
         over = result.budget[result.budget["overrun"] > 0]
         lines.append("  budget overrun: " + ", ".join(

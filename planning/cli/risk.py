@@ -24,6 +24,8 @@ from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult
 from planning.pipeline import forecast_table, run_plan
 from planning.risk.compliance import by_language, compliance_table, notes, write_compliance_xlsx
+from planning.risk.confidence import promise_check, sampling_error
+from planning.risk.confidence_frontier import CONFIDENCE_TARGETS, confidence_frontier
 from planning.risk.frontier import cost_risk_frontier, frontier_forecast
 from planning.risk.simulate import RiskSettings, simulate_risk, with_spare_capacity
 from planning.store.store import ScenarioStore, StoreError, parse_ref
@@ -116,9 +118,54 @@ def cmd_risk(args: argparse.Namespace) -> int:
     for r in risk.overall.itertuples():
         print(f"{r.quarter}: cases-weighted probability of meeting the SLA {r.p_meet_weighted:.0%}")
     print(f"wrote {args.out}: {len(risk.summary)} rows (market, queue, quarter)")
+    if src.plan.sla_confidence is not None and len(src.plan.confidence):
+        _promise(risk, src.plan)
     if args.frontier:
+        _confidence_frontier(args, src)
+    if args.quantile_frontier:
         _frontier(args, src, settings)
     return EXIT_OK
+
+
+def _promise(risk, plan) -> None:
+    """The plan's SLA-confidence promise checked with this run's paths."""
+    check = promise_check(risk.summary, plan.confidence, plan.sla_confidence)
+    prom = check[check["promised"]]
+    se = sampling_error(plan.sla_confidence, int(risk.settings.paths))
+    print(f"promise of the plan (sla_confidence {plan.sla_confidence:g}): {len(prom)} of "
+          f"{len(check)} cell-quarters without shortfall; lowest probability here "
+          f"{prom['p_meet_sla'].min():.1%} (a cell exactly at the target reads below "
+          f"{plan.sla_confidence - 2 * se:.1%} about 1 run in 40 with {risk.settings.paths} paths)")
+    low = prom[prom["p_meet_sla"] < plan.sla_confidence - 2 * se]
+    for r in low.itertuples(index=False):
+        print(f"  below target beyond sampling error: {r.market}/{r.queue} {r.quarter} "
+              f"{r.p_meet_sla:.1%}")
+
+
+def _confidence_frontier(args: argparse.Namespace, src: PlanSource) -> None:
+    if src.forecast is None:
+        raise InputError([Issue("forecast", None, None, None, "the confidence frontier needs "
+                                "the forecast behind the plan")])
+    out = confidence_frontier(src.inputs, src.forecast, targets=args.targets,
+                              time_limit_s=args.time_limit,
+                              progress=lambda p: print(f"  planning to {p:.0%} confidence ...",
+                                                       file=sys.stderr))
+    for note in out.notes:
+        print(f"note: {note}", file=sys.stderr)
+    write_csv_atomic(out.points, args.frontier)
+    print("confidence frontier (targeted plan | cheapest uniform-quantile plan with the same "
+          "guarantee):")
+    for r in out.points.itertuples():
+        if pd.isna(r.total_cost):
+            print(f"  {r.target:.0%}: no plan ({r.status})")
+            continue
+        uni = ("no uniform quantile gives it" if not r.uniform_same_guarantee else
+               f"P{100 * r.uniform_quantile:.1f} costs {r.uniform_total_cost:,.0f}, saving "
+               f"{r.saving:,.0f} ({r.saving_pct:.1f}%)")
+        print(f"  {r.target:.0%}: cost {r.total_cost:,.0f}, headcount {r.headcount_end:,.0f}, "
+              f"vendor FTE {r.vendor_fte:,.0f}, lowest promised probability "
+              f"{r.p_min_promised:.1%} | {uni}")
+    print(f"wrote {args.frontier} ({out.seconds:.0f} s)")
 
 
 def _frontier(args: argparse.Namespace, src: PlanSource, settings) -> None:
@@ -132,12 +179,12 @@ def _frontier(args: argparse.Namespace, src: PlanSource, settings) -> None:
                                                       file=sys.stderr))
     for note in out.notes:
         print(f"note: {note}", file=sys.stderr)
-    write_csv_atomic(out.points, args.frontier)
-    print("cost-vs-risk frontier:")
+    write_csv_atomic(out.points, args.quantile_frontier)
+    print("cost-vs-risk frontier (uniform quantiles):")
     for r in out.points.itertuples():
         print(f"  P{round(r.quantile * 100)}: cost {r.total_cost:,.0f}, probability of meeting "
               f"the SLA {r.p_meet_weighted:.0%}")
-    print(f"wrote {args.frontier} ({out.seconds:.0f} s)")
+    print(f"wrote {args.quantile_frontier} ({out.seconds:.0f} s)")
 
 
 def cmd_compliance(args: argparse.Namespace) -> int:
@@ -194,9 +241,17 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
                    help="also count each pool's unallocated capacity, shared over the cells it "
                         "serves (default: the allocation only)")
     p.add_argument("--frontier", metavar="CSV",
-                   help="also re-plan at several quantiles and write the cost-vs-risk frontier")
+                   help="also plan to each SLA confidence of --targets and write the confidence "
+                        "frontier: cost, headcount, vendor FTE, and the cheapest uniform-quantile "
+                        "plan with the same guarantee beside each point")
+    p.add_argument("--targets", type=_quantile_list, default=CONFIDENCE_TARGETS,
+                   help="SLA confidences of the frontier (default "
+                        + ",".join(f"{t:g}" for t in CONFIDENCE_TARGETS) + ")")
+    p.add_argument("--quantile-frontier", metavar="CSV",
+                   help="also re-plan at the --quantiles and write the cost-vs-risk frontier of "
+                        "uniform-quantile plans")
     p.add_argument("--quantiles", type=_quantile_list, default=(0.5, 0.7, 0.8, 0.9, 0.95),
-                   help="quantiles of the frontier (default 0.5,0.7,0.8,0.9,0.95)")
+                   help="quantiles of --quantile-frontier (default 0.5,0.7,0.8,0.9,0.95)")
     add_engine_options(p)
     p.set_defaults(func=_no_plan_guard(with_engine(cmd_risk)))
 

@@ -20,11 +20,15 @@ class PlanSettings:
     start: the Monday of week 0; week t covers start + 7t .. start + 7t + 6.
     weeks: number of planned weeks.
     quantile: forecast quantile staffed to (0.5 = P50, 0.9 = P90).
+    sla_confidence: when set (0 < p < 1), plan the cheapest staffing whose simulated
+        probability of meeting each queue's quarterly SLA, per market and quarter, is at
+        least p (docs/risk.md, "Planning to an SLA confidence"); replaces ``quantile``.
     """
 
     start: date
     weeks: int = 26
     quantile: float = 0.5
+    sla_confidence: float | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ SCENARIO_KEYS: dict[str, Column] = {
         Column("plan.weeks", "int", low=1, high=260, note="number of planned weeks"),
         Column("plan.quantile", "float", low=0, high=1, low_open=True, high_open=True,
                note="forecast quantile staffed to, e.g. 0.5 or 0.9"),
+        Column("plan.sla_confidence", "float", low=0, high=1, low_open=True, high_open=True,
+               note="plan for this probability of meeting every queue's quarterly SLA, e.g. "
+                    "0.9; blank = staff to plan.quantile"),
         Column("workforce.hours_per_week", "float", low=0, high=168, low_open=True,
                note="contracted hours of one FTE per week"),
         Column("workforce.shrinkage", "float", low=0, high=1, high_open=True,

@@ -80,6 +80,10 @@ class PlanResult:
     on queues with max_exposure_share per pool and week); sites gains overtime_fte and
     overtime_cost when a site allows overtime. total_cost includes overtime and surge.
     A plan read from plan.json holds the columns plan.json keeps (see :meth:`table`).
+    Planned to an SLA confidence (planning.risk.confidence): sla_confidence is the target
+    probability and confidence the per market, queue and quarter levels and probabilities;
+    plan.json then gains ``sla_confidence`` {target, cells} (None / empty otherwise, and no
+    key).
     """
 
     status: PlanStatus
@@ -105,6 +109,8 @@ class PlanResult:
     marginal_cost: pd.DataFrame = field(default_factory=_empty)
     surge: pd.DataFrame = field(default_factory=_empty)
     exposure: pd.DataFrame = field(default_factory=_empty)
+    sla_confidence: float | None = None
+    confidence: pd.DataFrame = field(default_factory=_empty)
 
     @property
     def ok(self) -> bool:
@@ -170,6 +176,9 @@ class PlanResult:
             out["surge"] = surge
         if len(self.exposure.columns):
             out["exposure"] = records(self.exposure)
+        if self.sla_confidence is not None:
+            out["sla_confidence"] = {"target": _num(self.sla_confidence),
+                                     "cells": records(self.confidence)}
         return out
 
     @classmethod
@@ -191,7 +200,11 @@ class PlanResult:
             tables[attr] = _frame(rows)
         if "exposure" in doc and tables["exposure"].empty:
             tables["exposure"] = pd.DataFrame(columns=EXPOSURE_COLUMNS)
-        return cls(status=status, objective=doc.get("objective"), total_cost=doc.get("total_cost"),
+        conf = doc.get("sla_confidence")
+        if isinstance(conf, dict):
+            tables["confidence"] = _frame(conf.get("cells"))
+        return cls(sla_confidence=conf.get("target") if isinstance(conf, dict) else None,
+                   status=status, objective=doc.get("objective"), total_cost=doc.get("total_cost"),
                    shortfall_fte_weeks=doc.get("shortfall_fte_weeks"), gap=doc.get("gap"),
                    message=doc.get("message") or "", penalty=doc.get("shortfall_penalty"),
                    solve_seconds=float(doc.get("solve_seconds") or 0.0), **tables)

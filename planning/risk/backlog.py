@@ -34,18 +34,23 @@ class BacklogPaths:
     """Per path and plan day (arrays of shape (paths, days)).
 
     on_time: share of the day's cases closed by their deadline; backlog_hours: open work at
-    the end of the day (hours); age_days: age of the oldest open work at the end of the day.
+    the end of the day (hours); age_days: age of the oldest open work at the end of the day
+    (None when not asked for).
     """
 
     on_time: np.ndarray
     backlog_hours: np.ndarray
-    age_days: np.ndarray
+    age_days: np.ndarray | None
 
 
-def fifo_backlog(work: np.ndarray, capacity: np.ndarray, deadline_days: int) -> BacklogPaths:
+def fifo_backlog(work: np.ndarray, capacity: np.ndarray, deadline_days: int, *,
+                 with_age: bool = True, initial: np.ndarray | None = None) -> BacklogPaths:
     """Simulate the FIFO backlog for work (paths, days) and capacity (days,) or (paths, days).
 
-    work, capacity in hours per day (>= 0); deadline_days D >= 0 whole days.
+    work, capacity in hours per day (>= 0); deadline_days D >= 0 whole days. with_age=False
+    skips the backlog ages (age_days is None then), which the on-time shares do not need.
+    initial: open work (hours, (paths,)) ahead of day 0's cases, e.g. the backlog at the end
+    of a previous stretch of days; it is worked first (ages need with_age=False then).
     """
     w = np.atleast_2d(np.asarray(work, dtype=float))
     paths, days = w.shape
@@ -56,18 +61,21 @@ def fifo_backlog(work: np.ndarray, capacity: np.ndarray, deadline_days: int) -> 
     if days == 0:
         empty = np.zeros((paths, 0))
         return BacklogPaths(empty, empty, empty)
+    if initial is not None and with_age:
+        raise ValueError("backlog ages are not tracked for an initial backlog (with_age=False)")
+    b0 = np.zeros(paths) if initial is None else np.asarray(initial, dtype=float).copy()
     w_ext = np.concatenate([w, np.zeros((paths, d_extra))], axis=1)
     c_ext = np.concatenate([c, np.repeat(c[:, -1:], d_extra, axis=1)], axis=1)
     # the recursion runs day by day over contiguous rows (days, paths), then back
     net = np.ascontiguousarray((w_ext - c_ext).T)
     backlog_t = np.empty_like(net)
-    b = np.zeros(paths)
+    b = b0.copy()
     for d in range(days + d_extra):
         np.add(b, net[d], out=b)
         np.maximum(b, 0.0, out=b)
         backlog_t[d] = b
     backlog = backlog_t.T
-    arrived = np.cumsum(w_ext, axis=1)
+    arrived = np.cumsum(w_ext, axis=1) + b0[:, None]
     done = arrived - backlog
     tol = REL_TOL * np.maximum(1.0, arrived[:, -1:])
     before = arrived[:, :days] - w  # A[d-1]
@@ -75,6 +83,8 @@ def fifo_backlog(work: np.ndarray, capacity: np.ndarray, deadline_days: int) -> 
         share = (done[:, d_extra:d_extra + days] - before) / w
     share = np.where(done[:, d_extra:d_extra + days] >= arrived[:, :days] - tol, 1.0, share)
     on_time = np.clip(np.where(w > 0, share, 1.0), 0.0, 1.0)
+    if not with_age:
+        return BacklogPaths(on_time, backlog[:, :days], None)
     age = _oldest_open_age(arrived[:, :days], done[:, :days], backlog[:, :days], tol)
     return BacklogPaths(on_time, backlog[:, :days], age)
 

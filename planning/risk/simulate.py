@@ -28,13 +28,14 @@ from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
 from planning.periods import quarter_labels
-from planning.requirements.compute import daily_workload
-from planning.risk.backlog import fifo_backlog
-from planning.risk.paths import aht_factors, ar1_scores, quantile_cases, series_rng
-from planning.risk.realtime import planned_agents, realtime_answered
-
-#: a share counts as meeting its target when within this of it (float rounding)
-MEET_TOL = 1e-9
+from planning.risk.series import (
+    daily_frame,
+    day_quarters,
+    draw_one,
+    quarter_met,
+    series_rows,
+    serve,
+)
 
 SUMMARY_COLUMNS = [
     "market", "queue", "kind", "quarter", "sla_target", "paths", "expected_cases",
@@ -150,40 +151,6 @@ def with_spare_capacity(allocation: pd.DataFrame, sites: pd.DataFrame, vendors: 
     return alloc.assign(fte=alloc["fte"] + spare * alloc["fte"] / used.where(used > 0, 1.0))
 
 
-def _daily(inputs: Inputs, forecast: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """daily_workload rows with the forecast's p10/p50/p90 beside them."""
-    if forecast is None:
-        raise InputError([Issue("forecast", None, None, None,
-                                "SLA risk needs a daily forecast (volumes or a forecast table); "
-                                "a requirements table alone has no volumes to simulate")])
-    daily = daily_workload(inputs, forecast)
-    notes = []
-    cols = [c for c in ("p10", "p50", "p90") if c in forecast.columns]
-    if "p50" not in cols:
-        raise InputError([Issue("forecast", None, "p50", None, "column is missing: SLA risk "
-                                "simulates around the median forecast")])
-    if len(cols) < 3:
-        notes.append("the forecast has no P10/P90: volumes are simulated without uncertainty")
-    fc = forecast[["market", "queue", "date", *cols]]
-    daily = daily.merge(fc, on=["market", "queue", "date"], how="left", validate="one_to_one")
-    for c in ("p10", "p90"):
-        if c not in daily.columns:
-            daily[c] = daily["p50"]
-        daily[c] = daily[c].fillna(daily["p50"])
-    return daily, notes
-
-
-def _deferrable_days(rows: pd.DataFrame, cases: np.ndarray, aht_day: np.ndarray,
-                     fte_day: np.ndarray, inputs: Inputs) -> tuple[np.ndarray, np.ndarray]:
-    """On-time cases and backlog age per path and day of one deferrable series."""
-    wf = inputs.scenario.workforce
-    hours_per_fte_day = wf.hours_per_week * (1.0 - wf.shrinkage) * wf.max_occupancy / 7.0
-    work = cases * float(rows["aht_minutes"].iloc[0]) * aht_day / 60.0
-    deadline = int(np.floor(float(rows["tat_hours"].iloc[0]) / 24.0))
-    out = fifo_backlog(work, fte_day * hours_per_fte_day, deadline)
-    return cases * out.on_time, out.age_days
-
-
 @dataclass(frozen=True)
 class CellTask:
     """One (market, queue) to simulate: its daily workload rows (sorted by date, with
@@ -203,27 +170,11 @@ def simulate_cell(task: CellTask, *, inputs: Inputs, settings: RiskSettings) -> 
     Pure: the random numbers come from the cell's own generator (seed, market, queue), so
     the result is the same wherever and in whatever order cells run.
     """
-    rows, m, q = task.rows, task.market, task.queue
-    n_days = len(rows)
-    rng = series_rng(settings.seed, m, q)
-    z = ar1_scores(rng, settings.paths, n_days, settings.correlation)
-    forecast_cases = quantile_cases(z, rows["p10"].to_numpy(), rows["p50"].to_numpy(),
-                                    rows["p90"].to_numpy())
-    to_manual = (inputs.scenario.levers.volume_multiplier
-                 * (1.0 - float(rows["automation_rate"].iloc[0])))
-    cases = forecast_cases * to_manual
-    aht_day = np.repeat(aht_factors(rng, settings.paths, n_days // 7, settings.aht_cv),
-                        7, axis=1)
-    kind = rows["kind"].iloc[0]
-    if kind == "deferrable":
-        on_time, age = _deferrable_days(rows, cases, aht_day, np.repeat(task.fte_week, 7),
-                                        inputs)
-    else:
-        on_time = realtime_answered(rows, task.planned, cases, aht_day, task.fte_week, inputs)
-        age = None
-    sla = rows["sla_target"].iloc[0]
-    return {"kind": kind, "sla": 1.0 if pd.isna(sla) else float(sla),
-            "cases": cases, "on_time": on_time, "age": age, "fte": task.fte_week}
+    series = draw_one(inputs, task.rows, task.planned, settings.paths, settings.seed,
+                      settings.correlation, settings.aht_cv)
+    on_time, age = serve(series, task.fte_week, inputs)
+    return {"kind": series.kind, "sla": series.sla, "cases": series.cases, "on_time": on_time,
+            "age": age, "fte": task.fte_week}
 
 
 def _light(inputs: Inputs) -> Inputs:
@@ -246,20 +197,18 @@ def simulate_risk(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFra
     t0 = time.perf_counter()
     settings = settings or RiskSettings()
     settings.check()
-    daily, notes = _daily(inputs, forecast)
+    daily, notes = daily_frame(inputs, forecast)
     weeks = inputs.plan_weeks()
     cap = capacity_table(allocation).set_index(["market", "queue", "week"])["fte"]
-    planned = planned_agents(inputs, daily)
-    planned_by = dict(tuple(planned.groupby(["market", "queue"]))) if len(planned) else {}
     tasks = []
-    for (m, q), rows in daily.groupby(["market", "queue"], sort=True):
+    for rows, planned in series_rows(inputs, daily):
+        m, q = rows["market"].iloc[0], rows["queue"].iloc[0]
         fte_week = np.array([float(cap.get((m, q, w), 0.0)) for w in weeks])
-        tasks.append(CellTask(m, q, rows.sort_values("date"), planned_by.get((m, q)), fte_week))
+        tasks.append(CellTask(m, q, rows, planned, fte_week))
     engine = engine or current_engine()
     done = engine.map(simulate_cell, tasks, inputs=_light(inputs), settings=settings)
     cells = {(t.market, t.queue): c for t, c in zip(tasks, done, strict=True)}
-    week_q = quarter_labels(weeks).to_numpy()
-    quarters = np.repeat(week_q, 7)  # a day belongs to the quarter of its week's Monday
+    quarters, week_q = day_quarters(inputs)
     summary, outcome = _summarise(cells, quarters, week_q, settings.paths)
     return RiskResult(summary=summary, markets=_markets(outcome, summary),
                       overall=_overall(outcome, summary), settings=settings,
@@ -273,10 +222,9 @@ def _summarise(cells: dict, quarters: np.ndarray, week_q: np.ndarray, paths: int
     for (m, q), c in cells.items():
         for label in dict.fromkeys(quarters):
             mask = quarters == label
-            n_cases = c["cases"][:, mask].sum(axis=1)
-            n_on = c["on_time"][:, mask].sum(axis=1)
+            met, n_cases, n_on = quarter_met(c["cases"][:, mask], c["on_time"][:, mask],
+                                             c["sla"])
             share = np.where(n_cases > 0, n_on / np.where(n_cases > 0, n_cases, 1.0), 1.0)
-            met = share >= c["sla"] - MEET_TOL
             outcome[(m, q, label)] = (met, n_cases, n_on)
             age = c["age"]
             rows.append({

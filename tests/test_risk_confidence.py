@@ -1,0 +1,174 @@
+"""Planning to an SLA confidence (planning.risk.confidence) against independent references:
+a case-by-case discrete-event simulation (tests/des.py) with its own volume paths, brute
+force over per-cell quantile choices, monotonicity in the target, and a risk run with a seed
+the plan never saw."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+
+import numpy as np
+import pytest
+from confidence_fixtures import BANDS, WEEKS, confidence_forecast, confidence_inputs
+from des import des_on_time
+
+from planning.errors import InputError
+from planning.inputs.loading import load_inputs
+from planning.optimise import PlanResult, optimise
+from planning.pipeline import run_plan
+from planning.risk.confidence import ConfidenceSettings, plan_to_confidence, promise_check
+from planning.risk.levels import quantile_level
+from planning.risk.simulate import RiskSettings, simulate_risk
+
+PATHS = 400
+Z90 = 1.2815515655446004
+
+
+def settings(target: float, **kw) -> ConfidenceSettings:
+    return ConfidenceSettings(target, paths=PATHS, seed=11, **kw)
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    return confidence_inputs(tmp_path)
+
+
+def test_targeted_plan_promises_every_cell_and_costs_what_it_staffs(inputs):
+    out = plan_to_confidence(inputs, confidence_forecast(), settings(0.9))
+    assert out.plan.ok and out.plan.shortfall_fte_weeks == pytest.approx(0, abs=1e-6)
+    assert out.cells["promised"].all() and out.cells["meets_target"].all()
+    assert out.min_promised >= settings(0.9).required
+    # the MIP staffs exactly the calibrated requirement: cost = 13 weeks x FTE x 300
+    fte = out.requirements["required_fte"].sum()
+    assert out.plan.total_cost == pytest.approx(fte * 1300 * 12 / 52, rel=1e-9)
+    assert out.plan.sla_confidence == 0.9 and out.rounds == 1
+
+
+def _independent_paths(rng, paths: int, days: int, band: tuple[float, float, float],
+                       rho: float) -> np.ndarray:
+    """Daily cases (paths, days) written from docs/risk.md, not from planning.risk.paths:
+    AR(1) normal scores, two-piece log-normal through P10/P50/P90."""
+    lo, mid, hi = band
+    z = np.empty((paths, days))
+    z[:, 0] = rng.standard_normal(paths)
+    for d in range(1, days):
+        z[:, d] = rho * z[:, d - 1] + math.sqrt(1 - rho * rho) * rng.standard_normal(paths)
+    return np.where(z < 0, mid * (mid / lo) ** (z / Z90), mid * (hi / mid) ** (z / Z90))
+
+
+def test_case_level_simulation_confirms_the_promise(inputs):
+    # The plan is made with AHT noise off, then re-checked case by case: whole cases (0.1 h
+    # each, 50% automated) queue FIFO for 2 moderators who work the plan's hours, with paths
+    # drawn by the test itself. Each cell's share of quarters with >= 95% of cases within a
+    # day must be the target or better, within 3 standard errors of 300 replications.
+    target = 0.9
+    out = plan_to_confidence(inputs, confidence_forecast(), settings(target, aht_cv=0.0))
+    alloc = out.plan.allocation.groupby(["market", "queue"])
+    rng = np.random.default_rng(2027)
+    reps, days = 300, 7 * WEEKS
+    for (m, q), g in alloc:
+        hours_per_day = np.repeat(g.sort_values("week")["fte"].to_numpy(), 7) * 23.8 / 7
+        cases = np.rint(_independent_paths(rng, reps, days, BANDS[m], 0.9) * 0.5).astype(int)
+        met = 0
+        for r in range(reps):
+            n, ok = des_on_time(cases[r], [np.full(k, 0.1) for k in cases[r]], hours_per_day,
+                                deadline_days=1, servers=2)
+            met += ok.sum() >= 0.95 * n.sum()
+        p_des = met / reps
+        se = math.sqrt(target * (1 - target) / reps)
+        assert p_des >= target - 3 * se, (m, p_des)
+        planned = float(out.cells.set_index(["market", "queue"]).loc[(m, q), "p_meet_sla"])
+        assert abs(p_des - planned) <= 4 * math.hypot(se, math.sqrt(planned * (1 - planned) / PATHS))
+
+
+def test_a_risk_run_with_another_seed_confirms_the_promise(inputs):
+    fc = confidence_forecast()
+    out = plan_to_confidence(inputs, fc, settings(0.9))
+    risk = simulate_risk(inputs, fc, out.plan.allocation, RiskSettings(paths=2000, seed=0))
+    check = promise_check(risk.summary, out.cells, 0.9)
+    assert check["promised"].all()
+    assert check["p_meet_sla"].min() >= 0.9 - 3 * math.sqrt(0.9 * 0.1 / 2000)
+
+
+def test_no_cheaper_than_brute_force_over_per_cell_quantiles(inputs):
+    # every per-cell choice of quantile from a grid, each planned by the same MIP and judged
+    # on the planner's own calibration paths: the cheapest choice meeting the target in
+    # both cells costs at least the targeted plan (whose levels are not tied to the grid)
+    fc = confidence_forecast()
+    s = settings(0.9)
+    cal = s.calibrator(inputs, fc)
+    targeted = plan_to_confidence(inputs, fc, s, calibrator=cal, explain=False)
+    grid = (0.7, 0.9, 0.95, 0.99)
+    cells = sorted(cal.series)
+    best = math.inf
+    for combo in itertools.product(grid, repeat=len(cells)):
+        levels = {c: np.array([quantile_level(qq)]) for c, qq in zip(cells, combo, strict=True)}
+        req = cal.levels.table(levels)
+        plan = optimise(inputs, req, explain=False)
+        staffing = cal.staffing(plan.allocation)
+        if all(cal.probability(c, staffing[c])[0] >= s.required for c in cells):
+            best = min(best, plan.total_cost)
+    assert math.isfinite(best)
+    assert targeted.plan.total_cost <= best * (1 + 1e-6)
+
+
+def test_higher_confidence_never_costs_less(inputs):
+    fc = confidence_forecast()
+    cal = settings(0.5).calibrator(inputs, fc)
+    outs = [plan_to_confidence(inputs, fc, settings(p), calibrator=cal, explain=False)
+            for p in (0.6, 0.8, 0.95)]
+    costs = [o.plan.total_cost for o in outs]
+    assert costs[0] <= costs[1] * (1 + 1e-4) and costs[1] <= costs[2] * (1 + 1e-4)
+    assert costs[2] > costs[0]
+    for a, b in itertools.pairwise(outs):
+        assert (b.cells["level"].to_numpy() >= a.cells["level"].to_numpy() - 1e-12).all()
+
+
+def test_out_of_reach_cells_are_short_with_reasons(tmp_path):
+    # 4 people in all: the P50 requirement alone is 2 x 50 x 0.1 x 7 / 23.8 = 2.94 FTE, the
+    # 90% target needs more; what cannot be staffed is shortfall with the optimiser's reason
+    capped = confidence_inputs(tmp_path, max_headcount=4.0)
+    out = plan_to_confidence(capped, confidence_forecast(), settings(0.9))
+    assert out.plan.ok and out.plan.shortfall_fte_weeks > 0
+    short = out.cells[~out.cells["promised"]]
+    assert len(short) >= 1
+    assert all("headcount_cap" in r for r in short["reason_code"])
+    assert out.cells.loc[out.cells["promised"], "p_meet_sla"].ge(settings(0.9).required).all()
+    assert any("fall short" in n for n in out.notes)
+
+
+def test_pipeline_plans_to_the_scenario_key_and_plan_json_keeps_it(tmp_path):
+    inputs = confidence_inputs(tmp_path)
+    inputs = dataclasses.replace(inputs, scenario=inputs.scenario.replace(
+        "plan", sla_confidence=0.8))
+    run = run_plan(inputs, forecast=confidence_forecast())
+    assert run.confidence is not None and run.plan.sla_confidence == 0.8
+    doc = run.plan.to_json()
+    assert doc["sla_confidence"]["target"] == 0.8
+    assert len(doc["sla_confidence"]["cells"]) == 2
+    back = PlanResult.from_json(doc)
+    assert back.sla_confidence == 0.8
+    assert back.confidence["p_meet_sla"].tolist() == pytest.approx(
+        run.plan.confidence["p_meet_sla"].tolist())
+    # without the key: no sla_confidence in plan.json at all
+    plain = run_plan(confidence_inputs(tmp_path / "b"), forecast=confidence_forecast())
+    assert plain.confidence is None and "sla_confidence" not in plain.plan.to_json()
+
+
+def test_scenario_key_is_checked(tiny):
+    with pytest.raises(InputError, match="sla_confidence"):
+        load_inputs(tiny(scenario__toml='[plan]\nstart = "2027-01-04"\nsla_confidence = 1.2\n'))
+    ok = load_inputs(tiny(scenario__toml='[plan]\nstart = "2027-01-04"\nsla_confidence = 0.9\n'))
+    assert ok.scenario.plan.sla_confidence == 0.9
+    assert ok.scenario.to_dict()["plan"]["sla_confidence"] == 0.9
+
+
+def test_requirements_table_and_confidence_do_not_mix(tmp_path):
+    inputs = confidence_inputs(tmp_path)
+    req = run_plan(inputs, forecast=confidence_forecast()).requirements
+    both = dataclasses.replace(inputs, requirements=req[["market", "queue", "week", "required_fte"]],
+                               scenario=inputs.scenario.replace("plan", sla_confidence=0.9))
+    with pytest.raises(InputError, match="sla_confidence"):
+        run_plan(both)
