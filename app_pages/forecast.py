@@ -120,9 +120,10 @@ def main() -> None:
     if inputs.forecast is not None:
         st.caption("Forecast given in the inputs (forecast table).")
     else:
-        st.caption(f"Forecast of {len(forecast.groupby(['market', 'queue'])):,} series "
-                   + ("(read from the cache)." if done.from_disk or done.seconds == 0
-                      else f"in {done.seconds:.1f} s."))
+        st.caption(f"Forecast of {len(forecast.groupby(['market', 'queue'])):,} series in "
+                   f"{done.seconds:.1f} s (kept in the forecast cache, shared with the CLI).")
+    for warning in out.warnings:  # fallbacks the forecaster took, per market and queue
+        st.warning(warning.message())
     market, queue = series_picker(forecast)
     chart(inputs, forecast, market, queue)
     chosen_caption(out.backtest, market, queue)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from forecasts import ForecastResult
+from forecasts import ForecastResult, ForecastWarning
 from planning.errors import InputError, Issue
+from planning.forecast_cache import ForecastCache
 from planning.forecast_stage import forecast_stage
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
@@ -21,18 +22,20 @@ from planning.requirements.compute import compute_requirements
 from planning.risk.confidence import ConfidencePlan, plan_to_confidence
 
 
-def forecast_result(inputs: Inputs) -> ForecastResult:
-    """The daily forecast the plan is staffed from, with the backtest it was chosen by.
+def forecast_result(inputs: Inputs, *, cache: ForecastCache | None = None) -> ForecastResult:
+    """The daily forecast the plan is staffed from, with the backtest it was chosen by and
+    the forecast's warnings.
 
     A ``forecast`` table in the inputs always takes precedence (its result has an empty
-    backtest: nothing was chosen); otherwise the forecast stage runs on ``volumes``.
+    backtest: nothing was chosen); otherwise the forecast stage runs on ``volumes``,
+    through ``cache`` (default: the cache in force, see :mod:`planning.forecast_cache`).
     """
     if inputs.forecast is not None:
         return ForecastResult(inputs.forecast, pd.DataFrame())
     if inputs.volumes is None:
         raise InputError([Issue("volumes", None, None, None,
                                 "table is missing: provide volumes (daily history) or a forecast table")])
-    return forecast_stage(inputs, quantiles=plan_quantiles(inputs))
+    return forecast_stage(inputs, quantiles=plan_quantiles(inputs), cache=cache)
 
 
 def forecast_table(inputs: Inputs) -> pd.DataFrame:
@@ -85,12 +88,15 @@ class PipelineRun:
     requirements: required FTE per market, queue and week; plan: the optimised plan;
     confidence: with ``[plan] sla_confidence``, the calibration behind the plan (levels,
     probabilities per market, queue and quarter; planning.risk.confidence), else None.
+    warnings: the forecast's warnings when this run made the forecast (see
+    :class:`forecasts.ForecastWarning`).
     """
 
     forecast: pd.DataFrame | None
     requirements: pd.DataFrame
     plan: PlanResult
     confidence: ConfidencePlan | None = None
+    warnings: tuple[ForecastWarning, ...] = ()
 
 
 def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
@@ -109,23 +115,26 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
     if inputs.sites is None:
         raise InputError([Issue("sites", None, None, None,
                                 "table is missing: the plan needs at least one in-house site")])
+    warnings: tuple[ForecastWarning, ...] = ()
     if inputs.scenario.plan.sla_confidence is not None:
         if inputs.requirements is not None:
             raise InputError([Issue("requirements", None, None, None, "plan.sla_confidence "
                                     "plans against the forecast's uncertainty: remove the "
                                     "requirements table, or the sla_confidence key")])
         if forecast is None:
-            forecast = forecast_table(inputs)
+            made = forecast_result(inputs)
+            forecast, warnings = made.forecast, made.warnings
         conf = plan_to_confidence(inputs, forecast, time_limit_s=time_limit_s, mip_gap=mip_gap,
                                   explain=explain, commitments=input_commitments(inputs))
-        return PipelineRun(forecast, conf.requirements, conf.plan, conf)
+        return PipelineRun(forecast, conf.requirements, conf.plan, conf, warnings)
     if requirements is None:
         if forecast is None and inputs.requirements is None:
-            forecast = forecast_table(inputs)
+            made = forecast_result(inputs)
+            forecast, warnings = made.forecast, made.warnings
         requirements = requirements_table(inputs, forecast)
     plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap,
                     commitments=input_commitments(inputs), explain=explain, verbose=verbose)
-    return PipelineRun(forecast, requirements, plan)
+    return PipelineRun(forecast, requirements, plan, warnings=warnings)
 
 
 def input_commitments(inputs: Inputs) -> Commitments | None:

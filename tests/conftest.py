@@ -62,7 +62,7 @@ def tiny(tmp_path: Path):
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_caches(tmp_path_factory):
-    """The app persists forecasts under HEADCOUNT_CACHE: keep the suite's out of the user's home."""
+    """The forecast cache (CLI and app) lives under HEADCOUNT_CACHE: keep the suite's out of the user's home."""
     import os
 
     old = os.environ.get("HEADCOUNT_CACHE")

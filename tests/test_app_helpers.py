@@ -92,14 +92,6 @@ def test_a_table_no_stage_lists_is_in_every_key():
     assert keys.plan_key(d) != keys.plan_key(changed)
 
 
-def test_code_version_follows_the_source(tmp_path):
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
-    v1 = keys.code_version(["pkg"], tmp_path)
-    (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
-    assert keys.code_version(["pkg"], tmp_path) != v1
-
-
 # -- jobs -----------------------------------------------------------------------------------
 def test_jobs_run_once_per_key_and_join_a_running_job():
     jobs = Jobs(max_entries=2)
@@ -134,14 +126,3 @@ def test_jobs_cache_failures_and_evict_least_recently_used():
     assert jobs.get("plan", "a") is None  # evicted: the least recently used plan
     assert jobs.get("plan", "bad").error is not None and jobs.get("plan", "b").value == "b"
     assert jobs.get("forecast", "f").value == "f"  # other stages keep their own room
-
-
-def test_jobs_persist_to_disk_keyed_on_the_key(tmp_path, monkeypatch):
-    monkeypatch.setenv("HEADCOUNT_CACHE", str(tmp_path))
-    Jobs().submit("forecast", "k1", lambda: {"x": 1}, persist=True).result()
-    again = Jobs().submit("forecast", "k1", lambda: {"x": 2}, persist=True).result()
-    assert again.value == {"x": 1} and again.from_disk
-    other = Jobs().submit("forecast", "k2", lambda: {"x": 3}, persist=True).result()
-    assert other.value == {"x": 3} and not other.from_disk
-    (tmp_path / "forecast-k1.pkl").write_bytes(b"not a pickle")
-    assert Jobs().submit("forecast", "k1", lambda: {"x": 4}, persist=True).result().value == {"x": 4}

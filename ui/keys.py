@@ -3,18 +3,17 @@
 Every table is hashed whole (``pd.util.hash_pandas_object`` over all rows, plus its columns
 and dtypes), never sampled, so an edit in row 60,000 of ``volumes`` is a new key. A stage's
 key leaves out only what it is known not to read, so changing shrinkage re-runs
-requirements and the plan but not the forecast. No streamlit here.
+requirements and the plan but not the forecast. The table digests and the forecasting
+code's version are those of the disk cache (:mod:`planning.forecast_cache`). No streamlit
+here.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-import pandas as pd
-
+from planning.forecast_cache import code_version, combine, frame_digest
 from planning.inputs.schema import TABLES
 from planning.inputs.tables import Inputs
 
@@ -25,37 +24,6 @@ NOT_FORECAST = ("markets", "queues", "market_queues", "intraday", "sites", "vend
 FORECAST_SECTIONS = ("plan",)
 NOT_REQUIREMENTS = ("sites", "vendors", "vendor_surge", "actual_sites", "actual_vendors")
 REQUIREMENT_SECTIONS = ("plan", "workforce", "levers")
-
-_ROOT = Path(__file__).resolve().parent.parent
-#: source files whose code decides the forecast (part of the forecast's disk-cache key)
-FORECAST_CODE = ("forecasts", "planning/forecast_stage.py", "planning/pipeline.py",
-                 "planning/periods.py")
-
-
-def _hasher() -> hashlib._Hash:
-    return hashlib.blake2b(digest_size=16)
-
-
-def frame_digest(frame: pd.DataFrame | None) -> str:
-    """Hex digest of a whole table: column names, dtypes and every cell (index included)."""
-    if frame is None:
-        return "none"
-    h = _hasher()
-    h.update(repr([str(c) for c in frame.columns]).encode())
-    h.update(repr([str(t) for t in frame.dtypes]).encode())
-    h.update(str(len(frame)).encode())
-    if len(frame.columns):
-        h.update(pd.util.hash_pandas_object(frame, index=True).values.tobytes())
-    return h.hexdigest()
-
-
-def combine(*parts: object) -> str:
-    """One digest of several parts (strings, numbers, tuples; hashed through ``repr``)."""
-    h = _hasher()
-    for part in parts:
-        h.update(repr(part).encode())
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -88,33 +56,9 @@ def digest_inputs(inputs: Inputs) -> InputsDigest:
     return InputsDigest(tables, sections)
 
 
-_CODE_VERSION: str | None = None
-
-
-def code_version(paths: Iterable[str] = FORECAST_CODE, root: Path = _ROOT) -> str:
-    """Digest of the source of the forecasting code (files, or every .py under folders)."""
-    h = _hasher()
-    for rel in paths:
-        p = root / rel
-        files = sorted(p.rglob("*.py")) if p.is_dir() else [p]
-        for f in files:
-            if f.exists():
-                h.update(str(f.relative_to(root)).encode())
-                h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def forecast_code_version() -> str:
-    """:func:`code_version` of the forecasting code, computed once per process."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        _CODE_VERSION = code_version()
-    return _CODE_VERSION
-
-
 def forecast_key(d: InputsDigest) -> str:
     """Key of the forecast stage: history, events, series, horizon and the forecasting code."""
-    return combine("forecast", d.all_but(NOT_FORECAST, FORECAST_SECTIONS), forecast_code_version())
+    return combine("forecast", d.all_but(NOT_FORECAST, FORECAST_SECTIONS), code_version())
 
 
 def requirements_key(d: InputsDigest, overrides: tuple = ()) -> str:

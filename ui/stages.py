@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from forecasts import ForecastResult
+from planning.forecast_cache import ForecastCache
 from planning.inputs.tables import Inputs
 from planning.overrides import apply_overrides, quantile_columns
 from planning.pipeline import PipelineRun, forecast_result, requirements_table, run_plan
@@ -48,9 +49,9 @@ def memo(*key: Any, make: Callable[[], Any], size: int = 48) -> Any:
 
 
 def run_stage(stage: str, key: str, fn: Callable[[], Any], *, label: str,
-              persist: bool = False, limit_s: float | None = None) -> Done:
+              limit_s: float | None = None) -> Done:
     """Run (or fetch) a stage, showing a progress bar and the elapsed time while it runs."""
-    fut = JOBS.submit(stage, key, fn, persist=persist)
+    fut = JOBS.submit(stage, key, fn)
     if not fut.done():
         started = JOBS.started_at(stage, key) or time.monotonic()
         slot = st.empty()
@@ -114,8 +115,8 @@ def needs_forecast(inp: Inputs) -> bool:
 def _forecast_done(inp: Inputs, label: str) -> Done:
     n = 0 if inp.volumes is None else inp.volumes.groupby(["market", "queue"]).ngroups
     return run_stage("forecast", keys.forecast_key(_digest_of(inp)),
-                     lambda: forecast_result(inp), label=label.format(n=n),
-                     persist=inp.forecast is None)
+                     lambda: forecast_result(inp, cache=ForecastCache()),
+                     label=label.format(n=n))
 
 
 def forecast() -> Done | None:
@@ -258,8 +259,8 @@ def warm_forecast(inp: Inputs) -> Done:
     """Compute (or read from disk) the forecast of ``inp`` into the shared cache, without a
     page: for tests and benchmarks that should not time the first forecast."""
     key = keys.forecast_key(keys.digest_inputs(inp))
-    return JOBS.submit("forecast", key, lambda: forecast_result(inp),
-                       persist=inp.forecast is None).result()
+    return JOBS.submit("forecast", key,
+                       lambda: forecast_result(inp, cache=ForecastCache())).result()
 
 
 def warm_plan(inp: Inputs) -> Done:

@@ -20,13 +20,14 @@ from planning.actuals.kpis import compute_kpis
 from planning.actuals.replan import replan_from_plan
 from planning.actuals.tables import has_actuals, ignored_weeks
 from planning.actuals.variance import explain_sentence, largest_differences
-from planning.cli.common import print_warnings
+from planning.cli.cache import add_cache_option, with_cache
+from planning.cli.common import print_warnings, staffed_forecast
 from planning.errors import InputError, Issue
 from planning.fileio import write_atomic
 from planning.inputs.loading import load_inputs
 from planning.inputs.writers import write_inputs
 from planning.optimise import PlanResult
-from planning.pipeline import forecast_table, requirements_table, run_plan
+from planning.pipeline import requirements_table, run_plan
 from planning.reports.kpi_sheet import kpi_workbook_bytes
 
 
@@ -70,7 +71,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     if args.requirements:
         req = _read_requirements(args.requirements)
     else:
-        forecast = forecast_table(inputs) if inputs.requirements is None else None
+        forecast = staffed_forecast(inputs)
         req = requirements_table(inputs, forecast)
     if args.plan:
         plan = _read_plan(args.plan)
@@ -107,4 +108,5 @@ def add_kpis_parser(sub: argparse._SubParsersAction) -> None:
                                           "requirements`; default: computed from DATA)")
     p.add_argument("--replan", metavar="DIR", help="also write the inputs of a re-plan from the "
                                                    "week after the last actuals to this folder")
-    p.set_defaults(func=cmd_kpis)
+    add_cache_option(p)
+    p.set_defaults(func=with_cache(cmd_kpis))

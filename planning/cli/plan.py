@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.types import gap, positive
@@ -76,6 +77,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     print_warnings(inputs)
     run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap,
                    explain=EXPLAIN[args.explain], verbose=args.verbose)
+    print_warnings(run)
     result = run.plan
     out = Path(args.out)
     print(headline(result))
@@ -109,4 +111,5 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
                         "number of degenerate cases (duals, the default); re-solving every one "
                         "of those (full); or none (off)")
     p.add_argument("--verbose", action="store_true", help="show the solver's log (HiGHS) on stdout")
-    p.set_defaults(func=with_engine(cmd_plan))
+    add_cache_option(p)
+    p.set_defaults(func=with_cache(with_engine(cmd_plan)))

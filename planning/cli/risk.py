@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
+from planning.cli.cache import add_cache_option, with_cache
+from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings, staffed_forecast
 from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.types import bounded, positive
 from planning.errors import InputError, Issue
@@ -57,8 +58,9 @@ def load_plan_source(ref: str, db: str | None = None, *, need_forecast: bool = T
             raise InputError([Issue("requirements", None, None, None, "SLA risk simulates daily "
                                     "volumes: plan from volumes or a forecast table, not from a "
                                     "requirements table")])
-        forecast = forecast_table(inputs) if need_forecast else None
+        forecast = staffed_forecast(inputs) if need_forecast else None
         run = run_plan(inputs, forecast=forecast, time_limit_s=time_limit_s)
+        print_warnings(run)
         if not run.plan.ok:
             raise NoPlanError(run.plan.message)
         return PlanSource(ref, inputs, run.forecast, run.plan)
@@ -253,10 +255,12 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quantiles", type=_quantile_list, default=(0.5, 0.7, 0.8, 0.9, 0.95),
                    help="quantiles of --quantile-frontier (default 0.5,0.7,0.8,0.9,0.95)")
     add_engine_options(p)
-    p.set_defaults(func=_no_plan_guard(with_engine(cmd_risk)))
+    add_cache_option(p)
+    p.set_defaults(func=_no_plan_guard(with_cache(with_engine(cmd_risk))))
 
     p = sub.add_parser("compliance", parents=[source],
                        help="moderation FTE per language and EU market per quarter (DSA reports)")
     p.add_argument("--out", default="compliance.csv", help="CSV to write (default compliance.csv)")
     p.add_argument("--xlsx", help="also write a workbook (by language, EU markets, detail, notes)")
-    p.set_defaults(func=_no_plan_guard(cmd_compliance))
+    add_cache_option(p)
+    p.set_defaults(func=_no_plan_guard(with_cache(cmd_compliance)))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.inputs.loading import load_inputs
@@ -75,6 +76,7 @@ def cmd_scenario_save(args: argparse.Namespace) -> int:
     if args.set:
         inputs = apply_settings(inputs, args.set)
     run = run_plan(inputs, time_limit_s=args.time_limit, mip_gap=args.mip_gap)
+    print_warnings(run)
     plan = run.plan
     if not plan.ok:
         print(f"headcount scenario save: the solver found no plan ({plan.message}); "
@@ -189,7 +191,8 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     p.add_argument("--mip-gap", type=float, help="relative MIP gap")
     add_engine_options(p)
-    p.set_defaults(func=_guard(with_engine(cmd_scenario_save)))
+    add_cache_option(p)
+    p.set_defaults(func=_guard(with_cache(with_engine(cmd_scenario_save))))
 
     p = ssub.add_parser("list", parents=[common], help="every saved version")
     p.set_defaults(func=_guard(cmd_scenario_list))

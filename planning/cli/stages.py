@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from planning.cli.common import EXIT_OK, print_warnings
+from planning.cli.cache import add_cache_option, with_cache
+from planning.cli.common import EXIT_OK, print_warnings, staffed_forecast
 from planning.cli.engine import add_engine_options, with_engine
 from planning.fileio import write_atomic, write_csv_atomic
 from planning.forecast_stage import forecast_stage
@@ -30,7 +30,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_requirements(args: argparse.Namespace) -> int:
     inputs = load_inputs(args.data, stage="requirements")
     print_warnings(inputs)
-    req = requirements_table(inputs)
+    req = requirements_table(inputs, staffed_forecast(inputs))
     write_csv_atomic(req, args.out)
     total = req.groupby("week")["required_fte"].sum()
     print(f"wrote {args.out}: {len(req)} rows, {req[['market', 'queue']].drop_duplicates().shape[0]} "
@@ -42,8 +42,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     inputs = load_inputs(args.data, stage="forecast")
     print_warnings(inputs)
     result = forecast_stage(inputs, quantiles=plan_quantiles(inputs))
-    for issue in result.warnings:
-        print(issue.message(), file=sys.stderr)
+    print_warnings(result)
     write_csv_atomic(result.forecast, args.out)
     chosen = result.backtest[result.backtest["chosen"]]
     cov = next((c for c in chosen.columns if c.startswith("coverage_")), None)
@@ -83,12 +82,14 @@ def add_stage_parsers(sub: argparse._SubParsersAction) -> None:
                                     "coverage per model) to this CSV and print, per series, "
                                     "the chosen model and its accuracy")
     add_engine_options(p)
-    p.set_defaults(func=with_engine(cmd_forecast))
+    add_cache_option(p)
+    p.set_defaults(func=with_cache(with_engine(cmd_forecast)))
 
     p = sub.add_parser("requirements", help="required FTE per market, queue and week")
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
     p.add_argument("--out", default="requirements.csv", help="CSV to write (default requirements.csv)")
-    p.set_defaults(func=cmd_requirements)
+    add_cache_option(p)
+    p.set_defaults(func=with_cache(cmd_requirements))
 
     p = sub.add_parser("template", help="write an empty input workbook")
     p.add_argument("out", help="the .xlsx file to write")
