@@ -7,9 +7,16 @@ import streamlit as st
 
 from planning.optimise import PlanStatus
 from planning.risk.compliance import compliance_table
+from planning.risk.confidence_frontier import confidence_frontier
 from planning.risk.frontier import FRONTIER_QUANTILES, cost_risk_frontier, frontier_forecast
 from ui import charts, feedback, session, stages
-from ui.risk_panels import render_compliance, render_frontier, render_risk_panel
+from ui.risk_panels import (
+    render_compliance,
+    render_confidence,
+    render_confidence_frontier,
+    render_frontier,
+    render_risk_panel,
+)
 
 
 def money(x: float | None) -> str:
@@ -154,6 +161,16 @@ def risk_and_compliance(run, inputs) -> None:
             feedback.show_error(risk, "The SLA risk simulation")
         else:
             render_risk_panel(risk.value)
+        render_confidence(run.plan)
+        if st.toggle("Compute the price of confidence (plans to 50% ... 99% SLA confidence, "
+                     "each beside the cheapest uniform-quantile plan: several minutes)",
+                     key="plan_conf_frontier_on"):
+            conf = stages.run_stage("confidence_frontier", key, lambda: confidence_frontier(
+                inputs, run.forecast), label="Planning to each SLA confidence")
+            if conf.error is not None:
+                feedback.show_error(conf, "The confidence frontier")
+            else:
+                render_confidence_frontier(conf.value)
         if st.toggle("Compute the cost-vs-risk frontier (re-plans at P50, P70, P80, P90 and P95: "
                      "a few minutes)", key="plan_frontier_on"):
             front = stages.run_stage("frontier", key, lambda: cost_risk_frontier(

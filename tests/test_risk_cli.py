@@ -120,3 +120,28 @@ def test_spare_capacity_option_raises_capacity(folder, tmp_path):
     assert a["capacity_fte"] == pytest.approx(140 / 23.8, rel=1e-6)
     assert b["capacity_fte"] == pytest.approx(10.0, rel=1e-6)
     assert b["on_time_mean"] >= a["on_time_mean"]
+
+
+def test_plan_frontier_goes_to_csv_and_workbook(tiny, tmp_path, capsys):
+    # the frontier sheet's saving is a formula over the two costs beside it, and the plan
+    # made to a confidence carries its per-cell sheet
+    from openpyxl import load_workbook
+
+    data = tiny(forecast__csv=FORECAST, scenario__toml='[plan]\nstart = "2027-01-04"\nweeks = 2\n'
+                'sla_confidence = 0.8\n')
+    out = tmp_path / "out"
+    assert main(["plan", str(data), "--out", str(out), "--frontier"]) == 0
+    assert "SLA confidence 80%" in capsys.readouterr().out
+    points = pd.read_csv(out / "frontier.csv")
+    assert points["target"].tolist() == [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+    book = load_workbook(out / "plan.xlsx")
+    assert {"SLA confidence", "Confidence frontier"} <= set(book.sheetnames)
+    ws = book["Confidence frontier"]
+    head = [c.value for c in ws[4]]
+    row = [c.value for c in ws[5]]
+    saving = row[head.index("saving")]
+    if points["uniform_same_guarantee"].iloc[0]:
+        col = {h: chr(ord("A") + i) for i, h in enumerate(head)}
+        assert saving == f"={col['uniform_total_cost']}5-{col['total_cost']}5"
+    conf = book["SLA confidence"]
+    assert [c.value for c in conf[4]][:3] == ["market", "queue", "quarter"]

@@ -71,3 +71,45 @@ def test_figures_show_the_numbers(results):
     assert list(fig.data[0].y) == pytest.approx((front.points["p_meet_weighted"] * 100).tolist())
     assert list(fig.data[0].text) == ["P50", "P90"]
     assert len(fig.data) == 2  # the scenario's own quantile is marked
+
+
+@pytest.fixture
+def confidence_results(tmp_path):
+    from confidence_fixtures import confidence_forecast, confidence_inputs
+
+    from planning.risk.confidence import ConfidenceSettings, plan_to_confidence
+    from planning.risk.confidence_frontier import confidence_frontier
+
+    inputs, fc = confidence_inputs(tmp_path), confidence_forecast()
+    base = ConfidenceSettings(0.9, paths=200)
+    plan = plan_to_confidence(inputs, fc, base, explain=False).plan
+    front = confidence_frontier(inputs, fc, targets=(0.6, 0.9), base=base)
+    path = tmp_path / "confidence.pkl"
+    path.write_bytes(pickle.dumps((plan, front)))
+    return path, plan, front
+
+
+def confidence_panels(path: str) -> None:
+    import pickle
+    from pathlib import Path
+
+    from ui.risk_panels import render_confidence, render_confidence_frontier
+
+    plan, front = pickle.loads(Path(path).read_bytes())
+    render_confidence(plan)
+    render_confidence_frontier(front)
+    render_confidence_frontier(None, key="empty_conf")
+
+
+def test_confidence_panels_show_target_and_achieved(confidence_results):
+    from ui.risk_panels import confidence_frontier_figure
+
+    path, plan, front = confidence_results
+    at = AppTest.from_function(confidence_panels, args=(str(path),), default_timeout=60).run()
+    assert not at.exception
+    assert [h.value for h in at.subheader][:2] == ["SLA confidence", "The price of confidence"]
+    assert at.metric[0].value == "90%"
+    assert at.metric[1].value == f"{plan.confidence['p_meet_sla'].min():.1%}"
+    assert at.metric[2].value == f"{len(plan.confidence)} of {len(plan.confidence)}"
+    fig = confidence_frontier_figure(front.points)
+    assert list(fig.data[0].y) == front.points["total_cost"].tolist()

@@ -7,6 +7,8 @@ the results (ideally as background stages) and calls:
     render_risk_panel(risk)                  # risk: planning.risk.simulate.RiskResult or None
     render_frontier(frontier, current_quantile=inputs.scenario.plan.quantile)
     render_compliance(table)                 # table: planning.risk.compliance.compliance_table(...)
+    render_confidence(plan)                  # a plan made to [plan] sla_confidence
+    render_confidence_frontier(frontier)     # planning.risk.confidence_frontier.confidence_frontier
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from planning.risk.compliance import by_language, compliance_xlsx_bytes, eu_markets, notes
+from planning.risk.confidence import market_confidence
 
 
 def market_risk_frame(markets: pd.DataFrame) -> pd.DataFrame:
@@ -142,3 +145,95 @@ def render_compliance(table: pd.DataFrame, *, key: str = "plan_compliance") -> N
     right.download_button("Download Excel", compliance_xlsx_bytes(table), "compliance.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx")
+
+
+def confidence_figure(markets: pd.DataFrame) -> go.Figure:
+    """Heatmap: per market and quarter the lowest simulated probability of meeting the SLA
+    over the market's queues without shortfall (blank: every queue of it is short)."""
+    pivot = markets.pivot(index="market", columns="quarter", values="p_min_promised").sort_index(
+        ascending=False)
+    text = [["short" if pd.isna(v) else f"{v:.0%}" for v in row] for row in pivot.values]
+    fig = go.Figure(go.Heatmap(
+        z=pivot.values * 100, x=list(pivot.columns), y=list(pivot.index), zmin=50, zmax=100,
+        colorscale="RdYlGn", colorbar={"title": "%"}, text=text, texttemplate="%{text}",
+        hovertemplate="%{y} %{x}: lowest probability %{text}<extra></extra>"))
+    fig.update_layout(title="Achieved probability of meeting the SLA (lowest queue)",
+                      height=120 + 28 * len(pivot), margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def render_confidence(plan, *, key: str = "plan_confidence") -> None:
+    """The plan's SLA-confidence target and the probabilities it achieves per market and
+    quarter (plan: a PlanResult with sla_confidence set; nothing is shown otherwise)."""
+    if plan is None or plan.sla_confidence is None or not len(plan.confidence):
+        return
+    cells = plan.confidence.assign(promised=plan.confidence["promised"].astype(bool))
+    markets = market_confidence(cells, plan.sla_confidence)
+    prom = cells[cells["promised"]]
+    st.subheader("SLA confidence")
+    c = st.columns(3)
+    c[0].metric("Target confidence", f"{plan.sla_confidence:.0%}",
+                help="Planned so that each queue of each market meets its quarterly SLA with "
+                     "at least this probability, under the forecast's uncertainty.")
+    c[1].metric("Lowest achieved (queues without shortfall)",
+                f"{prom['p_meet_sla'].min():.1%}" if len(prom) else "–",
+                help="Simulated on the planner's own paths; the SLA risk panel re-checks it "
+                     "with paths the planner never saw.")
+    c[2].metric("Market-queue-quarters promised", f"{len(prom)} of {len(cells)}",
+                help="The others are short of staff (lead time, caps, hiring pace, budget): "
+                     "see the shortfall reasons above.")
+    st.plotly_chart(confidence_figure(markets), key=f"{key}_heatmap")
+    if st.toggle("Show the level and probability of every market, queue and quarter",
+                 key=f"{key}_detail"):
+        st.dataframe(cells, hide_index=True, key=f"{key}_cells", column_config={
+            "p_meet_sla": st.column_config.ProgressColumn("P(meet SLA)", min_value=0,
+                                                          max_value=1, format="percent"),
+            "quantile": st.column_config.NumberColumn("staffed to quantile", format="%.3f"),
+            "level": st.column_config.NumberColumn("level (z)", format="%.2f"),
+            "shortfall_fte_weeks": st.column_config.NumberColumn("short (FTE-weeks)",
+                                                                 format="%,.1f")})
+
+
+def confidence_frontier_figure(points: pd.DataFrame) -> go.Figure:
+    """Cost against target confidence: the targeted plans and, beside them, the cheapest
+    uniform-quantile plans with the same guarantee."""
+    pts = points.dropna(subset=["total_cost"]).sort_values("target")
+    fig = go.Figure(go.Scatter(
+        x=pts["target"] * 100, y=pts["total_cost"], mode="lines+markers", name="targeted plan",
+        customdata=pts[["headcount_end", "vendor_fte", "p_min_promised"]].to_numpy(),
+        hovertemplate="%{x:.0f}%: cost %{y:,.0f}<br>headcount %{customdata[0]:,.0f}, vendor FTE "
+                      "%{customdata[1]:,.0f}<br>lowest promised probability "
+                      "%{customdata[2]:.1%}<extra></extra>"))
+    uni = pts[pts["uniform_same_guarantee"].fillna(False).astype(bool)]
+    fig.add_scatter(x=uni["target"] * 100, y=uni["uniform_total_cost"], mode="lines+markers",
+                    name="cheapest uniform quantile, same guarantee",
+                    customdata=uni[["uniform_quantile", "saving_pct"]].to_numpy() * [100, 1],
+                    hovertemplate="%{x:.0f}%: uniform P%{customdata[0]:.1f} costs %{y:,.0f} "
+                                  "(targeted saves %{customdata[1]:.1f}%)<extra></extra>")
+    fig.update_layout(title="The price of confidence", xaxis_title="target probability of "
+                      "meeting every queue's quarterly SLA (%)", yaxis_title="total cost",
+                      height=420, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def render_confidence_frontier(frontier, *, key: str = "plan_conf_frontier") -> None:
+    """The confidence frontier (planning.risk.confidence_frontier.ConfidenceFrontier)."""
+    st.subheader("The price of confidence")
+    if frontier is None:
+        st.info("The confidence frontier plans to 50% ... 99% confidence; it has not been "
+                "computed yet.", icon=":material/show_chart:")
+        return
+    for note in frontier.notes:
+        st.caption(note)
+    st.plotly_chart(confidence_frontier_figure(frontier.points), key=f"{key}_chart")
+    money = {c: st.column_config.NumberColumn(c.replace("_", " "), format="%,.0f")
+             for c in ("total_cost", "uniform_total_cost", "saving", "headcount_end",
+                       "vendor_fte", "uniform_headcount_end", "uniform_vendor_fte")}
+    st.dataframe(frontier.points.drop(columns=["seconds"]), hide_index=True, key=f"{key}_points",
+                 column_config={**money,
+                                "target": st.column_config.NumberColumn("target", format="percent"),
+                                "p_min_promised": st.column_config.NumberColumn(
+                                    "lowest promised", format="percent"),
+                                "saving_pct": st.column_config.NumberColumn("saving %",
+                                                                            format="%.1f")})

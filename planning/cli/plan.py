@@ -14,11 +14,13 @@ from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.types import gap, positive
+from planning.errors import InputError, Issue
 from planning.fileio import write_csv_atomic
 from planning.inputs.loading import load_inputs
 from planning.optimise import PlanResult, PlanStatus, write_plan_json
 from planning.pipeline import run_plan
 from planning.reports.workbook import write_workbook
+from planning.risk.confidence_frontier import confidence_frontier
 
 DEFAULT_OUT = "plan_out"
 #: --explain choices -> optimise(explain=...)
@@ -88,9 +90,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
     written.append(write_csv_atomic(run.requirements, out / "requirements.csv"))
     if run.forecast is not None:
         written.append(write_csv_atomic(run.forecast, out / "forecast.csv"))
+    frontier = None
+    if args.frontier:
+        if run.forecast is None:
+            raise InputError([Issue("forecast", None, None, None, "--frontier plans against the "
+                                    "forecast's uncertainty: these inputs bring a requirements "
+                                    "table instead")])
+        front = confidence_frontier(inputs, run.forecast, time_limit_s=args.time_limit,
+                                    mip_gap=args.mip_gap,
+                                    progress=lambda p: print(f"  planning to {p:.0%} confidence ...",
+                                                             file=sys.stderr))
+        frontier = front.points
+        written.append(write_csv_atomic(frontier, out / "frontier.csv"))
     if not args.no_excel:
         written.append(write_workbook(out / "plan.xlsx", inputs, result,
-                                      requirements=run.requirements, forecast=run.forecast))
+                                      requirements=run.requirements, forecast=run.forecast,
+                                      frontier=frontier))
     print("wrote " + ", ".join(str(p) for p in written))
     return EXIT_OK
 
@@ -105,6 +120,10 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mip-gap", type=gap, default=None, metavar="G",
                    help="relative MIP gap (default: scenario solver.mip_gap, 1e-4)")
     p.add_argument("--no-excel", action="store_true", help="skip the finance workbook plan.xlsx")
+    p.add_argument("--frontier", action="store_true",
+                   help="also plan to 50%% ... 99%% SLA confidence, each beside the cheapest "
+                        "uniform-quantile plan with the same guarantee: OUT/frontier.csv and a "
+                        "Confidence frontier sheet in plan.xlsx (several minutes)")
     add_engine_options(p)
     p.add_argument("--explain", choices=list(EXPLAIN), default="duals",
                    help="shadow prices and marginal costs: from the LP duals, re-solving a capped "

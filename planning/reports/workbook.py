@@ -3,7 +3,8 @@
 Sheets, in order: ``Summary`` (the quarterly headcount ask per site and vendor, cost per
 quarter, shortfall, scenario name/version/status/date, two native charts), ``Comparison``
 (only when exported from a diff), ``Plan sites``, ``Plan vendors``, ``Allocation``,
-``Shortfall``, ``Plan requirements``, ``Plan forecast``, ``Assumptions``, then the input
+``Shortfall``, ``Plan requirements``, ``Plan forecast``, ``Assumptions``, (a plan made to an
+SLA confidence) ``SLA confidence``, (with a frontier) ``Confidence frontier``, then the input
 sheets under their contract names (``markets``, ``queues``, ..., ``scenario``) so the
 workbook is itself a valid input: output sheet names never equal an input table name, even
 ignoring case (the readers lower-case sheet names).
@@ -38,6 +39,7 @@ from planning.reports.frames import (
     site_weeks,
     vendor_quarters,
 )
+from planning.reports.frontier_sheet import add_confidence_sheets
 from planning.reports.input_sheets import write_assumptions, write_input_sheets
 from planning.reports.kpi_sheet import add_plan_kpi_sheets
 from planning.reports.style import (
@@ -64,10 +66,11 @@ MAX_ROWS = 1_048_575
 
 def workbook_bytes(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFrame | None = None,
                    forecast: pd.DataFrame | None = None, meta: ScenarioMeta | None = None,
-                   comparison: Comparison | None = None) -> bytes:
+                   comparison: Comparison | None = None,
+                   frontier: pd.DataFrame | None = None) -> bytes:
     """The workbook as .xlsx bytes (see the module docstring for its sheets)."""
     book = build_workbook(inputs, plan, requirements=requirements, forecast=forecast, meta=meta,
-                          comparison=comparison)
+                          comparison=comparison, frontier=frontier)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -82,8 +85,13 @@ def write_workbook(path: str | Path, inputs: Inputs, plan: PlanResult, **kwargs:
 
 def build_workbook(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFrame | None = None,
                    forecast: pd.DataFrame | None = None, meta: ScenarioMeta | None = None,
-                   comparison: Comparison | None = None) -> Workbook:
-    """The openpyxl Workbook behind :func:`workbook_bytes`."""
+                   comparison: Comparison | None = None,
+                   frontier: pd.DataFrame | None = None) -> Workbook:
+    """The openpyxl Workbook behind :func:`workbook_bytes`.
+
+    frontier: the confidence frontier's points (planning.risk.confidence_frontier), shown on
+    a sheet of their own; a plan made to an SLA confidence gets its confidence sheet anyway.
+    """
     book = Workbook()
     book.active.title = "Summary"
     if comparison is not None:
@@ -108,6 +116,7 @@ def build_workbook(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFra
         write_comparison(book["Comparison"], comparison, names)
 
     add_plan_kpi_sheets(book, inputs, plan, requirements, names)  # only when actuals are given
+    add_confidence_sheets(book, plan, frontier, names)  # only for SLA confidence / a frontier
     write_input_sheets(book, inputs)
     book.calculation = CalcProperties(fullCalcOnLoad=True)
     return book

@@ -249,7 +249,8 @@ def _result(settings: ConfidenceSettings, cal: Calibrator, plan: PlanResult, req
         notes.append(f"{len(missed)} of {len(cells)} cell-quarters fall short of the target; "
                      "each has shortfall in that quarter or an earlier one (see reason_code)")
     plan = dataclasses.replace(plan, sla_confidence=settings.target, confidence=cells)
-    return ConfidencePlan(settings.target, settings, plan, req, cells, _markets(cells, settings),
+    return ConfidencePlan(settings.target, settings, plan, req, cells,
+                          market_confidence(cells, settings.target),
                           rounds, sims, time.perf_counter() - t0, tuple(notes))
 
 
@@ -265,14 +266,15 @@ def _reasons(plan: PlanResult) -> dict[tuple[str, str, str], str]:
     return out
 
 
-def _markets(cells: pd.DataFrame, settings: ConfidenceSettings) -> pd.DataFrame:
-    """Per market and quarter: cells, promised cells, lowest probability over promised ones."""
+def market_confidence(cells: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Per market and quarter of a confidence table (PlanResult.confidence): cells, promised
+    cells (no shortfall), the lowest probability over promised ones, and the target."""
     rows = []
     for (m, label), g in cells.groupby(["market", "quarter"], sort=True):
-        prom = g[g["promised"]]
+        prom = g[g["promised"].astype(bool)]
         rows.append({"market": m, "quarter": label, "cells": len(g), "promised": len(prom),
                      "p_min_promised": float(prom["p_meet_sla"].min()) if len(prom) else np.nan,
-                     "target": settings.target})
+                     "target": target})
     return pd.DataFrame(rows, columns=["market", "quarter", "cells", "promised",
                                        "p_min_promised", "target"])
 
