@@ -61,6 +61,23 @@ def tiny(tmp_path: Path):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_roles_file_of_the_user(tmp_path_factory):
+    """Stores in tests follow the built-in access policy (every local user is owner), not a
+    roles file in the developer's home; tests of roles write their own file."""
+    import os
+
+    empty = tmp_path_factory.mktemp("roles") / "roles.toml"
+    empty.write_text("# built-in defaults\n", encoding="utf-8")
+    old = os.environ.get("HEADCOUNT_ROLES")
+    os.environ["HEADCOUNT_ROLES"] = str(empty)
+    yield
+    if old is None:
+        os.environ.pop("HEADCOUNT_ROLES", None)
+    else:
+        os.environ["HEADCOUNT_ROLES"] = old
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _isolated_caches(tmp_path_factory):
     """The forecast cache (CLI and app) lives under HEADCOUNT_CACHE: keep the suite's out of the user's home."""
     import os

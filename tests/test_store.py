@@ -12,6 +12,7 @@ from store_fixtures import FORECAST, PLAN, as_plan, fresh_pg_database, pg_server
 
 from planning.inputs.loading import load_inputs
 from planning.inputs.writers import inputs_to_texts
+from planning.store import access as access_module
 from planning.store import store as store_module
 from planning.store.schema import SCHEMA_VERSION, SchemaTooNewError, events, scenarios
 from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
@@ -192,7 +193,7 @@ def test_a_newer_schema_is_refused(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("UPDATE headcount_schema SET version = 99"))
     engine.dispose()
-    with pytest.raises(SchemaTooNewError, match=r"schema version 99.*knows versions up to 1"):
+    with pytest.raises(SchemaTooNewError, match=r"schema version 99.*knows versions up to 2"):
         ScenarioStore(url)
 
 
@@ -228,7 +229,7 @@ def test_bad_names_are_refused(tmp_path, inputs):
 
 
 def test_author_defaults_to_the_os_user(tmp_path, inputs, monkeypatch):
-    monkeypatch.setattr(store_module, "who_am_i", lambda: "os-user")
+    monkeypatch.setattr(access_module, "who_am_i", lambda: "os-user")
     with ScenarioStore(str(tmp_path / "s.db")) as store:
         assert store.save("base", inputs, as_plan()).author == "os-user"
         assert store.save("base", inputs, as_plan(), author="app-login").author == "app-login"
@@ -277,12 +278,12 @@ def test_an_older_store_is_migrated_in_place_keeping_its_scenarios(tmp_path, inp
     def v2(conn):  # a future migration: a new column
         conn.execute(text("ALTER TABLE scenarios ADD COLUMN team VARCHAR(50)"))
 
-    monkeypatch.setitem(store_schema.MIGRATIONS, 2, v2)
-    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setitem(store_schema.MIGRATIONS, 3, v2)
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 3)
     with ScenarioStore(url) as store:
         assert store.load("base").plan.to_json() == as_plan().to_json()
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT version FROM headcount_schema")).scalar() == 2
+            assert conn.execute(text("SELECT version FROM headcount_schema")).scalar() == 3
             assert conn.execute(text("SELECT name, team FROM scenarios")).all() == [("base", None)]
     with ScenarioStore(url) as store:  # migrated once only
         assert store.list()["name"].tolist() == ["base"]

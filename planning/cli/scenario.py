@@ -23,11 +23,14 @@ from planning.pipeline import run_plan
 from planning.reports.compare import compare_plans
 from planning.reports.frames import plan_pools, quarter_totals
 from planning.reports.workbook import write_workbook
+from planning.store.access import Actor
 from planning.store.schema import SchemaTooNewError
 from planning.store.settings import apply_settings
 from planning.store.store import ScenarioStore, StoreError, database_url, parse_ref
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+AUTHOR_HELP = ("who acts (default: the operating-system user); recorded as the author and "
+               "checked against the roles file ($HEADCOUNT_ROLES) under its [local] policy")
 
 
 def _guard(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -69,8 +72,18 @@ def _store(args: argparse.Namespace) -> Any:
     return ScenarioStore(args.db)
 
 
+def _actor(store: ScenarioStore, args: argparse.Namespace, action: str, what: str = "") -> Actor:
+    """Who runs this command (``--author`` or the OS user under the roles file's local
+    policy), checked for ``action`` before any work is done."""
+    who = store.actor(None, getattr(args, "author", None))
+    who.require(action, what)
+    return who
+
+
 def cmd_scenario_save(args: argparse.Namespace) -> int:
 
+    with _store(args) as store:  # refuse a role that may not save before planning a minute
+        _actor(store, args, "save", f"scenario {args.name}")
     inputs = load_inputs(args.data, stage="plan")
     print_warnings(inputs)
     if args.set:
@@ -85,7 +98,8 @@ def cmd_scenario_save(args: argparse.Namespace) -> int:
     solver = {k: v for k, v in (("time_limit_s", args.time_limit), ("mip_gap", args.mip_gap))
               if v is not None}
     with _store(args) as store:
-        meta = store.save(args.name, inputs, plan, author=args.author, comment=args.comment,
+        meta = store.save(args.name, inputs, plan, actor=store.actor(None, args.author),
+                          comment=args.comment,
                           requirements=run.requirements, forecast=run.forecast, solver=solver)
     print(f"saved {meta.label} ({meta.status}) by {meta.author}: {plan.status.value} plan, total cost "
           f"{plan.total_cost:,.0f}, shortfall {plan.shortfall_fte_weeks:,.1f} FTE-weeks")
@@ -110,6 +124,7 @@ def cmd_scenario_show(args: argparse.Namespace) -> int:
     with _store(args) as store:
         s = store.load(name, version)
         history = store.history(name)
+        trail = store.audit(name)
     m, plan = s.meta, s.plan
     print(f"{m.label}: {m.status}, saved {m.created_at:%Y-%m-%d %H:%M} UTC by {m.author}")
     if m.comment:
@@ -130,7 +145,21 @@ def cmd_scenario_show(args: argparse.Namespace) -> int:
     shown = history[history["version"] == m.version].assign(at=lambda f: f["at"].dt.strftime(
         "%Y-%m-%d %H:%M"))
     print(shown.fillna("").to_string(index=False))
+    print(f"\nAudit trail of {m.name} (every version; who did what, when):")
+    print(audit_text(trail))
     return EXIT_OK
+
+
+def audit_text(trail: pd.DataFrame) -> str:
+    """The audit trail as a plain table: when (UTC), who, role, via, action, version,
+    outcome and the comment or reason."""
+    if trail.empty:
+        return "  (nothing recorded)"
+    shown = trail.assign(at=trail["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+                         role=trail["role"].fillna("(before roles)"),
+                         version=trail["version"].astype("string").fillna(""))
+    cols = ["at", "actor", "role", "via", "action", "version", "outcome", "detail"]
+    return shown[cols].fillna("").to_string(index=False)
 
 
 def cmd_scenario_diff(args: argparse.Namespace) -> int:
@@ -138,6 +167,9 @@ def cmd_scenario_diff(args: argparse.Namespace) -> int:
     with _store(args) as store:
         a = store.load(*parse_ref(args.a))
         b = store.load(*parse_ref(args.b))
+        if args.out:  # the workbook of B is an export
+            store.record_export(b.meta.name, b.meta.version, actor=store.actor(None, args.author),
+                                what=f"comparison workbook {args.out}")
     comparison = compare_plans(a, b)
     print("\n".join(comparison.explain()))
     with pd.option_context("display.width", 160, "display.max_columns", 30):
@@ -157,8 +189,8 @@ def cmd_scenario_status(args: argparse.Namespace) -> int:
     name, version = parse_ref(args.ref)
     with _store(args) as store:
         before = store.meta(name, version).status
-        meta = store.set_status(name, args.status, comment=args.comment, author=args.author,
-                                version=version)
+        meta = store.set_status(name, args.status, comment=args.comment,
+                                actor=store.actor(None, args.author), version=version)
     print(f"{meta.label}: {before} -> {meta.status}")
     return EXIT_OK
 
@@ -167,6 +199,8 @@ def cmd_scenario_export(args: argparse.Namespace) -> int:
 
     with _store(args) as store:
         s = store.load(*parse_ref(args.ref))
+        store.record_export(s.meta.name, s.meta.version, actor=store.actor(None, args.author),
+                            what=f"workbook {args.out}")
     write_workbook(args.out, s.inputs, s.plan, requirements=s.requirements, forecast=s.forecast,
                    meta=s.meta)
     print(f"wrote {args.out}: {s.label} ({s.meta.status})")
@@ -187,7 +221,7 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change a scenario setting, e.g. levers.volume_multiplier=1.1 (repeatable)")
     p.add_argument("--comment", help="note kept with this version")
-    p.add_argument("--author", help="who saves (default: the operating-system user)")
+    p.add_argument("--author", help=AUTHOR_HELP)
     p.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     p.add_argument("--mip-gap", type=float, help="relative MIP gap")
     add_engine_options(p)
@@ -205,16 +239,18 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("a", metavar="A", help="NAME[@VERSION]")
     p.add_argument("b", metavar="B", help="NAME[@VERSION]")
     p.add_argument("--out", help="also write B's workbook with a Comparison sheet (.xlsx)")
+    p.add_argument("--author", help=AUTHOR_HELP)
     p.set_defaults(func=_guard(cmd_scenario_diff))
 
     p = ssub.add_parser("status", parents=[common], help="submit, approve or reject a version")
     p.add_argument("ref", metavar="NAME[@VERSION]")
     p.add_argument("status", choices=["submitted", "approved", "rejected"])
     p.add_argument("--comment", required=True, help="why (kept in the history)")
-    p.add_argument("--author", help="who decides (default: the operating-system user)")
+    p.add_argument("--author", help=AUTHOR_HELP)
     p.set_defaults(func=_guard(cmd_scenario_status))
 
     p = ssub.add_parser("export", parents=[common], help="the finance workbook of a version")
     p.add_argument("ref", metavar="NAME[@VERSION]")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--author", help=AUTHOR_HELP)
     p.set_defaults(func=_guard(cmd_scenario_export))

@@ -8,6 +8,11 @@ Schema version 1:
 - ``scenario_events``: the status history (saved as draft, submitted, approved, rejected)
   with who, when and the comment.
 
+Version 2 adds ``audit_log``: who (identity, role, how they reached the store) did what
+(save, submit, approve, reject, export), to which version, when, and whether it was done or
+refused. Migrating a version-1 store copies its status history into it (role unknown,
+``via`` = ``migrated``).
+
 A newer program adds migration functions to :data:`MIGRATIONS`; an older program refuses
 a database whose schema is newer than it knows.
 """
@@ -74,12 +79,46 @@ events = Table(
 )
 
 
+audit = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("role", String(20), nullable=True),           # None: recorded before roles existed
+    Column("via", String(40), nullable=True),            # sign-in, cli, app (local mode), migrated
+    Column("action", String(20), nullable=False),        # save, submit, approve, reject, export
+    Column("scenario", String(200), nullable=True, index=True),
+    Column("version", Integer, nullable=True),
+    Column("outcome", String(10), nullable=False),       # done or refused
+    Column("detail", Text, nullable=True),
+)
+
+#: the audit action of each status a history row moved to
+EVENT_ACTION = {"draft": "save", "submitted": "submit", "approved": "approve",
+                "rejected": "reject"}
+
+
 def _v1(conn: Connection) -> None:
     metadata.create_all(conn, tables=[scenarios, events])
 
 
+def _v2(conn: Connection) -> None:
+    """The audit trail, seeded with the status history already in the store."""
+    metadata.create_all(conn, tables=[audit])
+    rows = conn.execute(
+        select(events.c.at, events.c.author, events.c.to_status, events.c.comment,
+               scenarios.c.name, scenarios.c.version)
+        .join(scenarios, scenarios.c.id == events.c.scenario_id)
+        .order_by(events.c.at, events.c.id)).all()
+    if rows:
+        conn.execute(insert(audit), [
+            {"at": r.at, "actor": r.author, "role": None, "via": "migrated",
+             "action": EVENT_ACTION.get(r.to_status, r.to_status), "scenario": r.name,
+             "version": r.version, "outcome": "done", "detail": r.comment} for r in rows])
+
+
 #: migration to version k (k = 1, 2, ...), run in order inside one transaction
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1, 2: _v2}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -10,6 +10,13 @@ transaction: concurrent saves from several processes all land with distinct vers
 failure half-way leaves the store as it was. A saved scenario keeps the inputs exactly as
 :func:`planning.inputs.writers.inputs_to_texts` writes them, so the plan can be re-solved later.
 Status moves draft -> submitted -> approved or rejected, each move with a comment.
+
+Every write names its :class:`~planning.store.access.Actor` and is checked against the
+actor's role (:mod:`planning.store.access`) before anything is written: a planner saves and
+submits, finance approves, rejects and exports, a viewer only reads. A caller that passes
+no actor (the CLI) acts as ``author`` (default the OS user) under the roles file's
+``[local]`` policy. Every save, status move and export, and every refused attempt, is kept
+in the audit trail (:meth:`ScenarioStore.audit`).
 """
 
 from __future__ import annotations
@@ -45,8 +52,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from planning.inputs.tables import Inputs
 from planning.inputs.writers import inputs_from_texts, inputs_to_texts, inputs_zip, table_to_csv
 from planning.optimise.result import PlanResult, plan_json_text
-from planning.store.schema import events, migrate, scenarios
-from planning.store.settings import package_versions, who_am_i
+from planning.store.access import (
+    STATUS_ACTION,
+    VIA_CLI,
+    AccessDeniedError,
+    AccessPolicy,
+    Actor,
+    load_policy,
+)
+from planning.store.errors import StoreError
+from planning.store.schema import audit, events, migrate, scenarios
+from planning.store.settings import package_versions
 
 DEFAULT_DB = Path("~/.headcount/scenarios.db")
 STATUSES = ("draft", "submitted", "approved", "rejected")
@@ -55,10 +71,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {"draft": ("submitted",),
                                            "submitted": ("approved", "rejected")}
 _RETRIES = 60
 T = TypeVar("T")
-
-
-class StoreError(Exception):
-    """A request the store cannot honour (unknown scenario, disallowed status move, ...)."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +230,8 @@ def _storage_message(exc: DBAPIError, url: str) -> str:
 class ScenarioStore:
     """Saved scenarios in a SQL database (SQLite by default, PostgreSQL by URL)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, policy: AccessPolicy | None = None) -> None:
+        self.policy = policy if policy is not None else load_policy()
         try:
             self.url = database_url(url)
         except OSError as exc:
@@ -262,19 +275,52 @@ class ScenarioStore:
         with self.engine.begin() as conn:
             yield conn
 
+    # -- access -----------------------------------------------------------------------------
+    def actor(self, actor: Actor | None = None, author: str | None = None,
+              via: str = VIA_CLI) -> Actor:
+        """``actor`` when given (then ``author`` must be None or its name), else ``author``
+        under the local policy (default the OS user)."""
+        if actor is None:
+            return self.policy.local(author, via)
+        if author is not None and author.strip() and author.strip() != actor.name:
+            raise AccessDeniedError(f"{actor.name} cannot record {author.strip()!r} as the author: "
+                               "the author is the signed-in identity. Nothing was changed.")
+        return actor
+
+    def _allow(self, who: Actor, action: str, name: str | None, version: int | None) -> None:
+        """Check the role; a refusal is kept in the audit trail (when the store can be
+        written) and raised."""
+        try:
+            who.require(action, f"scenario {name}" if name else "")
+        except AccessDeniedError as exc:
+            self._log_refusal(who, action, name, version, str(exc))
+            raise
+
+    def _log_refusal(self, who: Actor, action: str, name: str | None, version: int | None,
+                     why: str) -> None:
+        try:
+            with self._transaction() as conn:
+                _insert_audit(conn, datetime.now(UTC), who, action, name, version, "refused",
+                              why)
+        except DBAPIError:  # a read-only or locked store: the refusal itself still stands
+            pass
+
     # -- writing ----------------------------------------------------------------------------
     def save(self, name: str, inputs: Inputs, plan: PlanResult, *,
-             author: str | None = None, comment: str | None = None,
+             author: str | None = None, actor: Actor | None = None, comment: str | None = None,
              requirements: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None,
              solver: dict[str, Any] | None = None) -> ScenarioMeta:
-        """Save a new version of ``name`` (version 1 when new) as a draft.
+        """Save a new version of ``name`` (version 1 when new) as a draft, authored by
+        ``actor`` (see :meth:`actor`); the role must allow ``save``.
 
         solver: the solver settings actually used when they differ from the scenario's
         (e.g. a time limit given on the command line). The plan is kept as its plan.json.
         """
         name = _check_name(name)
+        who = self.actor(actor, author)
+        self._allow(who, "save", name, None)
+        author = who.name
         plan_json = plan.to_json()
-        author = (author or who_am_i()).strip() or "unknown"
         settings = {"solver": {**inputs.scenario.to_dict()["solver"], **(solver or {})},
                     "packages": package_versions()}
         row = {
@@ -298,18 +344,23 @@ class ScenarioStore:
                 new_id = conn.execute(insert(scenarios).values(
                     **row, version=version, created_at=now)).inserted_primary_key[0]
                 _insert_event(conn, new_id, now, author, None, "draft", comment)
+                _insert_audit(conn, now, who, "save", name, version, "done", comment)
             return ScenarioMeta(name, version, now, author, "draft", comment)
 
         return self._retry(attempt)
 
     def set_status(self, name: str, status: str, *, comment: str, author: str | None = None,
-                   version: int | None = None) -> ScenarioMeta:
-        """Move a version (the latest by default) to a new status, with a comment."""
+                   actor: Actor | None = None, version: int | None = None) -> ScenarioMeta:
+        """Move a version (the latest by default) to a new status, with a comment, as
+        ``actor``: submitting needs the ``submit`` action, approving ``approve``, rejecting
+        ``reject``."""
         if status not in STATUSES[1:]:
             raise StoreError(f"status {status!r}: expected one of submitted, approved, rejected")
+        who = self.actor(actor, author)
+        self._allow(who, STATUS_ACTION[status], name, version)
         if not (comment or "").strip():
             raise StoreError("a status change needs a comment (--comment \"...\")")
-        author = (author or who_am_i()).strip() or "unknown"
+        author = who.name
 
         def attempt() -> ScenarioMeta:
             now = datetime.now(UTC)
@@ -324,12 +375,46 @@ class ScenarioStore:
                 conn.execute(update(scenarios).where(scenarios.c.id == row.id)
                              .values(status=status, comment=comment))
                 _insert_event(conn, row.id, now, author, row.status, status, comment)
+                _insert_audit(conn, now, who, STATUS_ACTION[status], row.name, row.version,
+                              "done", comment)
                 return ScenarioMeta(row.name, row.version, _utc(row.created_at), row.author,
                                     status, comment)
 
         return self._retry(attempt)
 
+    def record_export(self, name: str, version: int | None = None, *,
+                      actor: Actor | None = None, author: str | None = None,
+                      what: str = "workbook") -> ScenarioMeta:
+        """Check that ``actor`` may export the version (the latest by default) and keep the
+        export in the audit trail; call before writing the file. Returns the version's meta."""
+        who = self.actor(actor, author)
+        self._allow(who, "export", name, version)
+
+        def attempt() -> ScenarioMeta:
+            with self._transaction() as conn:
+                row = _find(conn, name, version)
+                _insert_audit(conn, datetime.now(UTC), who, "export", row.name, row.version,
+                              "done", what)
+            return ScenarioMeta(row.name, row.version, _utc(row.created_at), row.author,
+                                row.status, row.comment)
+
+        return self._retry(attempt)
+
     # -- reading ----------------------------------------------------------------------------
+    def audit(self, name: str | None = None) -> pd.DataFrame:
+        """The audit trail, oldest first: at (UTC), actor, role, via, action, scenario,
+        version, outcome (done or refused), detail; only ``name``'s rows when given."""
+        cols = ["at", "actor", "role", "via", "action", "scenario", "version", "outcome",
+                "detail"]
+        query = select(*[audit.c[c] for c in cols]).order_by(audit.c.at, audit.c.id)
+        if name is not None:
+            query = query.where(audit.c.scenario == _check_name(name))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        frame["at"] = pd.to_datetime([_utc(t) for t in frame["at"]], utc=True)
+        return frame.astype({"version": "Int64"})
+
     def list(self) -> pd.DataFrame:
         """Every saved version: name, version, created_at (UTC), author, status, total_cost,
         shortfall_fte_weeks, plan_status, comment; ordered by name and version."""
@@ -396,6 +481,13 @@ def _insert_event(conn: Connection, scenario_id: int, at: datetime, author: str,
     conn.execute(insert(events).values(scenario_id=scenario_id, at=at, author=author,
                                        from_status=from_status, to_status=to_status,
                                        comment=comment))
+
+
+def _insert_audit(conn: Connection, at: datetime, who: Actor, action: str, name: str | None,
+                  version: int | None, outcome: str, detail: str | None) -> None:
+    conn.execute(insert(audit).values(at=at, actor=who.name, role=who.role, via=who.via,
+                                      action=action, scenario=name, version=version,
+                                      outcome=outcome, detail=detail))
 
 
 def _find(conn: Connection, name: str, version: int | None, *, full: bool = False) -> Any:
