@@ -1,27 +1,37 @@
-"""The finance workbook: sheets, live cost formulas on named cells, formats, text safety,
-and the input sheets that make the workbook a valid input again."""
+"""The finance workbook: the ask first, live cost formulas on named cells with their values
+cached, formats, text safety, and the input sheets that make the workbook a valid input
+again. Every expected figure is worked out by hand (store_fixtures, cost_fixtures) or is the
+optimiser's own, never read back from the workbook code."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
+from cost_fixtures import Q1_COST, Q2_COST, overtime_and_surge_plan
 from openpyxl import load_workbook
 from store_fixtures import FORECAST, PLAN, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1, as_plan
 
+from devtools.synthetic import make_inputs, requirements_frame
 from planning.inputs.loading import load_inputs
 from planning.inputs.schema import SCENARIO_SHEET, TABLES
 from planning.inputs.writers import inputs_to_texts
+from planning.optimise import optimise
 from planning.reports.compare import compare_plans
-from planning.reports.style import COST, FTE, PCT
+from planning.reports.style import DATE, FTE, PCT, money_format
 from planning.reports.workbook import OUTPUT_SHEETS, workbook_bytes, write_workbook
 from planning.store.store import ScenarioMeta
 
 META = ScenarioMeta("Q1 ask", 3, datetime(2026, 11, 2, 9, 30, tzinfo=UTC), "ana", "submitted",
                     "for review")
+TODAY = date(2026, 12, 1)
+TOTAL = SITE_WEEK_1 + SITE_WEEK_2 + VENDOR_Q1
+MONEY = money_format("#,##0;[Red]-#,##0", "USD")
 
 
 @pytest.fixture
@@ -29,8 +39,13 @@ def inputs(tiny):
     return load_inputs(tiny(forecast__csv=FORECAST), stage="plan")
 
 
-def _book(inputs, plan=PLAN, **kw):
-    return load_workbook(io.BytesIO(workbook_bytes(inputs, as_plan(plan), meta=META, **kw)))
+def _raw(inputs, plan=PLAN, **kw) -> bytes:
+    return workbook_bytes(inputs, as_plan(plan), meta=META, today=TODAY, **kw)
+
+
+def _books(raw: bytes):
+    """(formulas, cached values) views of one workbook."""
+    return load_workbook(io.BytesIO(raw)), load_workbook(io.BytesIO(raw), data_only=True)
 
 
 def _named(book, name):
@@ -39,30 +54,43 @@ def _named(book, name):
     return book[sheet][ref.replace("$", "")]
 
 
-def test_sheets_and_no_name_collides_with_an_input_table(inputs):
-    book = _book(inputs)
+def _label_rows(ws) -> dict:
+    """Column A label -> the cells of the first row with it (Ask sheet)."""
+    out: dict = {}
+    for row in ws.iter_rows():
+        if isinstance(row[0].value, str):
+            out.setdefault(row[0].value, row)
+    return out
+
+
+def test_sheets_open_on_the_ask_and_no_name_collides_with_an_input_table(inputs):
+    book, _ = _books(_raw(inputs))
     assert book.sheetnames == [
-        "Summary", "Plan sites", "Plan vendors", "Allocation", "Shortfall", "Plan requirements",
-        "Plan forecast", "Assumptions",
+        "Ask", "Plan sites", "Plan vendors", "Allocation", "Shortfall", "Plan requirements",
+        "Plan forecast", "Charts", "Assumptions",
         "markets", "queues", "sites", "vendors", "forecast", SCENARIO_SHEET]
+    assert book.active.title == "Ask"
     inputs_lower = {*TABLES, SCENARIO_SHEET}
     assert not {s.lower() for s in OUTPUT_SHEETS} & inputs_lower
 
 
-def test_site_and_vendor_costs_are_formulas_on_named_assumption_cells(inputs):
-    book = _book(inputs)
+def test_site_and_vendor_costs_are_formulas_on_named_cells_with_cached_values(inputs):
+    book, values = _books(_raw(inputs))
     ws = book["Plan sites"]
     assert [c.value for c in ws[1]] == ["site", "week", "quarter", "headcount", "starts",
                                         "productive_fte", "cost"]
     assert [c.value for c in ws["D"][1:]] == [10, 12]
     assert ws["G2"].value == "=D2*site_Jakarta_cost_per_fte_month*12/52+E2*site_Jakarta_hire_cost"
     assert ws["G3"].value == "=D3*site_Jakarta_cost_per_fte_month*12/52+E3*site_Jakarta_hire_cost"
+    assert values["Plan sites"]["G2"].value == pytest.approx(SITE_WEEK_1, rel=1e-12)
+    assert values["Plan sites"]["G3"].value == pytest.approx(SITE_WEEK_2, rel=1e-12)
     assert _named(book, "site_Jakarta_cost_per_fte_month").value == 1600
     assert _named(book, "site_Jakarta_hire_cost").value == 0
     assert _named(book, "site_Jakarta_cost_per_fte_month").parent.title == "Assumptions"
     wv = book["Plan vendors"]
     assert [c.value for c in wv[2]] == ["Manila", "2027Q1", 2, 5,
                                         "=D2*vendor_Manila_price_per_fte_month*12/52*C2"]
+    assert values["Plan vendors"]["E2"].value == pytest.approx(VENDOR_Q1, rel=1e-12)
     assert _named(book, "vendor_Manila_price_per_fte_month").value == 1900
     # every scenario setting is a named cell too
     assert _named(book, "workforce_shrinkage").value == pytest.approx(0.30)
@@ -73,47 +101,110 @@ def test_site_and_vendor_costs_are_formulas_on_named_assumption_cells(inputs):
     assert _named(book, "market_GB_min_inhouse_share").value == pytest.approx(0.3)
 
 
-def test_summary_ask_and_totals(inputs):
-    ws = _book(inputs)["Summary"]
-    cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=3, max_row=17) if row[0].value}
-    assert cells["Scenario"].value == "Q1 ask" and cells["Version"].value == 3
-    assert cells["Status"].value == "submitted" and cells["Author"].value == "ana"
-    assert cells["Saved (UTC)"].value == datetime(2026, 11, 2, 9, 30)
-    assert cells["Comment"].value == "for review"
-    assert cells["Total cost"].value == "=SUM('Plan sites'!G2:G3)+SUM('Plan vendors'!E2:E2)"
-    assert cells["Total cost as solved"].value == pytest.approx(SITE_WEEK_1 + SITE_WEEK_2 + VENDOR_Q1)
-    assert cells["Shortfall (FTE-weeks)"].value == "=SUM(Shortfall!E2:E3)"
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=1, max_col=7)]
-    head = rows.index(["quarter", "pool_type", "pool", "fte", "starts", "cost", None])
-    assert rows[head + 1][:6] == ["2027Q1", "site", "Jakarta", 12, 2, "=SUM('Plan sites'!G2:G3)"]
-    assert rows[head + 2][:6] == ["2027Q1", "vendor", "Manila", 5, None, "='Plan vendors'!E2"]
-    t = rows.index(["quarter", "inhouse_headcount", "vendor_fte", "required_fte", "shortfall_fte",
-                    "shortfall_fte_weeks", "cost"])
-    r = t + 2  # Excel row of the first data line
-    assert rows[t + 1][:5] == ["2027Q1", 12, 5, 15.75, 0.75]
-    assert rows[t + 1][5] == f"=SUMIFS(Shortfall!$E$2:$E$3,Shortfall!$D$2:$D$3,A{r})"
-    assert rows[t + 1][6] == f"=SUM(F{head + 2}:F{head + 3})"
+def test_every_formula_carries_its_value(inputs):
+    book, values = _books(_raw(inputs))
+    n = 0
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    n += 1
+                    assert values[ws.title][cell.coordinate].value is not None, (ws.title, cell)
+    assert n > 10
+
+
+def test_the_ask_with_openpyxl_and_pandas(inputs):
+    raw = _raw(inputs)
+    book, values = _books(raw)
+    ws, wv = book["Ask"], values["Ask"]
+    assert ws["A1"].value == "Headcount ask: Q1 ask (version 3)"
+    assert "submitted, saved 2026-11-02 09:30 UTC by ana" in ws["A2"].value
+    assert "Money in USD" in ws["A2"].value
+    rows = _label_rows(wv)
+    total = rows["Total cost"]
+    assert total[6].value == pytest.approx(TOTAL, rel=1e-12)
+    assert total[6].number_format == MONEY  # money labelled with the currency
+    assert ws[total[6].coordinate].value.startswith("=F")  # the total row of cost per quarter
+    assert rows["Shortfall (FTE-weeks)"][6].value == pytest.approx(1.5)
+    assert rows["Objective as solved (cost + penalties)"][6].value == pytest.approx(PLAN["objective"])
+    assert any("Not a cost" in label and "uncovered FTE-week" in label for label in rows)
+    # cost per quarter: Jakarta's two weeks in sites, Manila in vendor contracts
+    head = rows["quarter"][0].row
+    q = [c.value for c in wv[head + 1][:6]]
+    assert q[0] == "2027Q1"
+    assert q[1:] == pytest.approx([SITE_WEEK_1 + SITE_WEEK_2, 0, VENDOR_Q1, 0, TOTAL], rel=1e-12)
+    # people to hire: 2 starts in week 2027-01-11, lead time 4 weeks -> requisitions 2026-12-14
+    site = rows["Jakarta"]
+    assert [c.value for c in site[:6]] == ["Jakarta", "2027Q1", 2, datetime(2026, 12, 14),
+                                          "due at plan start", 12]
+    assert site[3].number_format == DATE
+    assert site[6].value == pytest.approx(SITE_WEEK_1 + SITE_WEEK_2, rel=1e-12)
+    # the same with pandas, which reads the cached values
+    frame = pd.read_excel(io.BytesIO(raw), sheet_name="Ask", header=None)
+    label = frame[0].astype(str)
+    assert frame.loc[label == "Total cost", 6].iloc[0] == pytest.approx(TOTAL, rel=1e-12)
+    jakarta = frame[label == "Jakarta"].iloc[0]
+    assert pd.Timestamp(jakarta[3]) == pd.Timestamp("2026-12-14")
+    hiring = frame[frame[8] == "Jakarta"].iloc[0]   # the weekly schedule on the right
+    assert [pd.Timestamp(hiring[9]), hiring[10], pd.Timestamp(hiring[11])] == [
+        pd.Timestamp("2027-01-11"), 2, pd.Timestamp("2026-12-14")]
+
+
+def test_the_ask_prints_on_one_landscape_page(inputs):
+    book, _ = _books(_raw(inputs))
+    ws = book["Ask"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # one page wide and one tall (1 is the file format's default, so it is left out)
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 1)
+    assert ws.print_area == f"'Ask'!$A$1:$O${ws.max_row}"  # both blocks, every row
+    # the plan sheets print one page wide, as many tall as needed
+    assert book["Plan sites"].page_setup.fitToHeight == 0
+
+
+def test_requisitions_judged_against_today(inputs):
+    from planning.reports.ask import DUE_NOW, OVERDUE, plan_ask
+
+    assert plan_ask(as_plan(), inputs, today=date(2026, 12, 15)).sites["requisition_status"][0] == DUE_NOW
+    assert plan_ask(as_plan(), inputs, today=date(2026, 12, 22)).sites["requisition_status"][0] == OVERDUE
+    text = " ".join(plan_ask(as_plan(), inputs, today=date(2026, 12, 22)).sentences)
+    assert "should already be open" in text
 
 
 def test_formats_tables_freeze_and_print_setup(inputs):
-    book = _book(inputs)
+    book, _ = _books(_raw(inputs))
     ws = book["Plan sites"]
-    assert ws["D2"].number_format == FTE and ws["G2"].number_format == COST
+    assert ws["D2"].number_format == FTE and ws["G2"].number_format == MONEY
     assert ws["B2"].is_date and ws["B2"].number_format == "yyyy-mm-dd"
     assert ws.freeze_panes == "A2"
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert next(iter(ws.tables.values())).ref == "A1:G3"
     assert ws.column_dimensions["A"].width >= 8
     assert _named(book, "workforce_shrinkage").number_format == PCT
+    assert _named(book, "site_Jakarta_cost_per_fte_month").number_format == money_format(
+        "#,##0.00", "USD")
     assert book["Shortfall"]["E2"].number_format == FTE
     for name in ("Allocation", "Shortfall", "Plan vendors"):
         assert len(book[name].tables) == 1
-    with zipfile.ZipFile(io.BytesIO(workbook_bytes(inputs, as_plan()))) as zf:
+    with zipfile.ZipFile(io.BytesIO(_raw(inputs))) as zf:
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 2
         xml = " ".join(zf.read(n).decode() for n in charts)
     assert "Cost by quarter" in xml and "FTE by source" in xml and "stacked" in xml
+
+
+def test_the_currency_labels_every_money_cell(tiny):
+    inputs = load_inputs(tiny(forecast__csv=FORECAST), stage="plan")
+    plan_section = dataclasses.replace(inputs.scenario.plan, currency="EUR") \
+        if hasattr(inputs.scenario.plan, "currency") else None
+    if plan_section is None:
+        pytest.skip("the scenario has no [plan] currency key yet")
+    inputs = dataclasses.replace(inputs, scenario=dataclasses.replace(inputs.scenario, plan=plan_section))
+    book, _ = _books(_raw(inputs))
+    eur = money_format("#,##0;[Red]-#,##0", "EUR")
+    assert book["Plan sites"]["G2"].number_format == eur
+    assert "Money in EUR" in book["Ask"]["A2"].value
 
 
 def test_user_text_is_never_a_formula(tiny):
@@ -132,8 +223,7 @@ def test_user_text_is_never_a_formula(tiny):
     raw = workbook_bytes(inputs, as_plan(plan), meta=META.__class__(evil_name, 1, META.created_at, evil_site,
                                                            "draft"))
     book = load_workbook(io.BytesIO(raw))
-    assert book["Summary"]["B3"].value == evil_name and book["Summary"]["B3"].data_type == "s"
-    assert book["Summary"]["B7"].value == evil_site and book["Summary"]["B7"].data_type == "s"
+    assert book["Ask"]["A1"].value == f"Headcount ask: {evil_name} (version 1)"
     assert book["Plan sites"]["A2"].value == evil_site
     assert book["Plan sites"]["A2"].data_type == "s"
     assert book["Plan vendors"]["A2"].value == evil_vendor
@@ -161,16 +251,41 @@ FULL = {
 }
 
 
-def test_workbook_input_sheets_read_back_as_the_same_inputs(tiny, tmp_path):
+def test_workbook_with_history_reads_back_as_the_same_inputs(tiny, tmp_path):
     data = tiny(forecast__csv=FORECAST, **{k.replace(".", "__"): v for k, v in FULL.items()},
                 scenario__toml='[plan]\nstart = "2027-01-04"\nweeks = 2\nquantile = 0.5\n'
                                '[levers]\nvolume_multiplier = 1.15\n[solver]\nmip_gap = 0.001\n'
                                'budget_per_quarter = 250000.5\n')
     inputs = load_inputs(data, stage="plan")
-    path = write_workbook(tmp_path / "out" / "plan.xlsx", inputs, as_plan(), meta=META)
+    path = write_workbook(tmp_path / "out" / "plan.xlsx", inputs, as_plan(), meta=META,
+                          history=True)
     back = load_inputs(path, stage="plan")
     assert inputs_to_texts(back) == inputs_to_texts(inputs)
     assert back.scenario == inputs.scenario
+
+
+def test_without_history_the_plans_forecast_is_the_workbooks_input(tiny, tmp_path):
+    """Volumes and no forecast table: the workbook leaves the history out and carries the
+    forecast the plan was made from as its forecast input, so it re-plans from it."""
+    data = tiny(**{k.replace(".", "__"): v for k, v in FULL.items()})
+    inputs = load_inputs(data, stage="plan")
+    assert inputs.forecast is None and inputs.volumes is not None
+    forecast = pd.read_csv(io.StringIO(FORECAST), parse_dates=["date"]).assign(
+        p10=lambda f: f["p50"] * 0.9, p90=lambda f: f["p50"] * 1.1, model="ETS")
+    path = write_workbook(tmp_path / "plan.xlsx", inputs, as_plan(), forecast=forecast)
+    book = load_workbook(path, read_only=True)
+    assert "volumes" not in book.sheetnames and "Plan forecast" not in book.sheetnames
+    back = load_inputs(path, stage="plan")
+    assert back.volumes is None
+    got = back.forecast.sort_values(["market", "queue", "date"], ignore_index=True)
+    want = forecast.sort_values(["market", "queue", "date"], ignore_index=True)
+    assert got["p50"].tolist() == pytest.approx(want["p50"].tolist())
+    assert got["p90"].tolist() == pytest.approx(want["p90"].tolist())
+    assert inputs_to_texts(dataclasses.replace(back, forecast=None)) == inputs_to_texts(
+        dataclasses.replace(inputs, volumes=None))
+    # without a forecast to carry, the history stays (the workbook must re-plan)
+    again = write_workbook(tmp_path / "plain.xlsx", inputs, as_plan())
+    assert "volumes" in load_workbook(again, read_only=True).sheetnames
 
 
 def test_comparison_sheet_when_exported_from_a_diff(inputs):
@@ -178,44 +293,76 @@ def test_comparison_sheet_when_exported_from_a_diff(inputs):
     other["vendors"][0] |= {"fte": 8.0, "cost": 8 * 1900 * 12 / 52 * 2}
     other["total_cost"] = SITE_WEEK_1 + SITE_WEEK_2 + 8 * 1900 * 12 / 52 * 2
     comparison = compare_plans(("base@1", as_plan(), inputs), ("more vendor@1", as_plan(other), inputs))
-    book = _book(inputs, other, comparison=comparison)
-    assert book.sheetnames[:2] == ["Summary", "Comparison"]
+    book, values = _books(_raw(inputs, other, comparison=comparison))
+    assert book.sheetnames[:2] == ["Ask", "Comparison"]
     ws = book["Comparison"]
     assert ws["A1"].value == "Comparison: B = more vendor@1 against A = base@1"
-    values = [[c.value for c in r] for r in ws.iter_rows()]
-    i = values.index(["metric", "a", "b", "delta"] + [None] * (len(values[0]) - 4))
-    assert values[i + 1][:3] == ["total_cost", pytest.approx(PLAN["total_cost"]),
-                                 pytest.approx(other["total_cost"])]
-    assert values[i + 1][3] == f"=C{i + 2}-B{i + 2}"
-    assert any(isinstance(v, str) and "vendor FTE +3.0" in v for r in values for v in r)
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    i = rows.index(["metric", "a", "b", "delta"] + [None] * (len(rows[0]) - 4))
+    assert rows[i + 1][:3] == ["total_cost", pytest.approx(PLAN["total_cost"]),
+                               pytest.approx(other["total_cost"])]
+    assert rows[i + 1][3] == f"=C{i + 2}-B{i + 2}"
+    assert values["Comparison"].cell(i + 2, 4).value == pytest.approx(3 * 1900 * 12 / 52 * 2)
+    assert any(isinstance(v, str) and "vendor FTE +3.0" in v for r in rows for v in r)
 
 
 def test_a_plan_without_solution_still_exports(inputs):
     plan = {"status": "error", "objective": None, "total_cost": None, "shortfall_fte_weeks": None,
             "sites": [], "vendors": [], "allocation": [], "shortfall": [], "quarterly": [],
             "message": "HiGHS failed: out of memory"}
-    book = _book(inputs, plan)
-    cells = {row[0].value: row[1].value for row in book["Summary"].iter_rows(min_row=3, max_row=20)
-             if row[0].value}
-    assert cells["Solver status"] == "error"
-    assert cells["Solver message"] == "HiGHS failed: out of memory"
-    assert cells["Total cost"] == "=0"
+    book, values = _books(_raw(inputs, plan))
+    texts = [c.value for r in book["Ask"].iter_rows() for c in r if isinstance(c.value, str)]
+    assert "Solver message: HiGHS failed: out of memory" in texts
+    assert "Solver: error." in book["Ask"]["A2"].value
+    assert _label_rows(values["Ask"])["Total cost"][6].value == 0
     assert book["Allocation"]["A1"].value == "none"
 
 
-def test_overtime_and_surge_costs_enter_the_total(inputs):
-    plan = copy.deepcopy(PLAN)
-    for row, fte in zip(plan["sites"], (2.0, 3.0), strict=True):  # 5 FTE-weeks at 1.5 x 1,200
-        row |= {"overtime_fte": fte, "overtime_cost": fte * 1.5 * 1200}
-    plan["vendor_surge"] = [{"vendor": "Manila", "week": "2027-01-04", "quarter": "2027Q1",
-                             "max_fte": 4.0, "price_per_fte_week": 750.0, "fte": 2.0,
-                             "cost": 1500.0}]
-    plan["total_cost"] = SITE_WEEK_1 + SITE_WEEK_2 + VENDOR_Q1 + 10500.0
-    assert as_plan(plan).to_json()["overtime"] == {"fte_weeks": 5.0, "cost": 9000.0}
-    assert as_plan(plan).to_json()["surge"] == {"fte_weeks": 2.0, "cost": 1500.0}
-    ws = load_workbook(io.BytesIO(workbook_bytes(inputs, as_plan(plan))))["Summary"]
-    cells = {row[0].value: (row[1].row, row[1].value) for row in ws.iter_rows(min_row=3, max_row=20)
-             if row[0].value}
-    at, value = cells["Overtime and vendor surge (as solved)"]
-    assert value == 10500.0
-    assert cells["Total cost"][1] == f"=SUM('Plan sites'!G2:G3)+SUM('Plan vendors'!E2:E2)+B{at}"
+def test_overtime_and_surge_in_every_quarter_cost(tmp_path):
+    """The hand-worked plan of cost_fixtures: overtime 9,000 and surge 7,200 in 2027Q1 are in
+    the plan sheets' formulas, the ask's cost per quarter and its total."""
+    inputs, result = overtime_and_surge_plan()
+    raw = workbook_bytes(inputs, result, today=TODAY)
+    book, values = _books(raw)
+    assert "Plan surge" in book.sheetnames
+    ws = book["Plan sites"]
+    heads = [c.value for c in ws[1]]
+    assert heads[-2:] == ["overtime_fte", "overtime_cost"]
+    col = heads.index("overtime_cost")
+    assert ws.cell(3, col + 1).value.endswith("*site_JK_overtime_premium")
+    overtime = [values["Plan sites"].cell(r, col + 1).value for r in range(2, 6)]
+    assert overtime == pytest.approx([0, 9_000, 0, 0])
+    surge = [c.value for c in values["Plan surge"]["G"][1:]]
+    assert surge == pytest.approx([7_200])
+    rows = _label_rows(values["Ask"])
+    head = rows["quarter"][0].row
+    q1, q2 = ([c.value for c in values["Ask"][r][:6]] for r in (head + 1, head + 2))
+    assert q1[0] == "2027Q1" and q1[1:] == pytest.approx([50 * 1200 * 3, 9_000, 7_200, 7_200, Q1_COST])
+    assert q2[0] == "2027Q2" and q2[1:] == pytest.approx([50 * 1200, 0, 2_400, 0, Q2_COST])
+    assert rows["Total cost"][6].value == pytest.approx(Q1_COST + Q2_COST)
+    assert rows["Total cost"][6].value == pytest.approx(result.total_cost)
+    assert rows["BPO"][6].value == pytest.approx(7_200 + 7_200)  # contract + surge in Q1
+
+
+def test_a_real_plans_total_and_requisitions_on_the_ask():
+    """An optimised plan with hires: 10 people at JK, 14 needed from week 3 (2027-01-25), a
+    start takes lead_weeks = 2. The optimiser hires 4 starting 2027-01-25, requisitions open
+    2027-01-11; cost 10 x 1200 x 3 + 14 x 1200 x 3 = 86,400."""
+    inp = make_inputs(markets=[{"market": "ID", "language": "id"}], queues=[{"queue": "listing"}],
+                      sites=[{"site": "JK", "languages": "id", "headcount": 10.0,
+                              "cost_per_fte_month": 5200.0, "lead_weeks": 2}], weeks=6)
+    r = optimise(inp, requirements_frame(inp, {("ID", "listing"): [10.0] * 3 + [14.0] * 3}))
+    plan = r.to_json()
+    assert plan["total_cost"] == pytest.approx(86_400)
+    assert plan["ask"]["hiring"] == [{"site": "JK", "week": "2027-01-25", "quarter": "2027Q1",
+                                      "starts": 4.0, "requisition_week": "2027-01-11"}]
+    raw = workbook_bytes(inp, r, today=date(2027, 1, 12))
+    values = load_workbook(io.BytesIO(raw), data_only=True)["Ask"]
+    rows = _label_rows(values)
+    assert rows["Total cost"][6].value == pytest.approx(plan["total_cost"], rel=1e-12)
+    assert [c.value for c in rows["JK"][:5]] == ["JK", "2027Q1", 4, datetime(2027, 1, 11),
+                                                "due this week"]
+    frame = pd.read_excel(io.BytesIO(raw), sheet_name="Ask", header=None)
+    assert frame.loc[frame[0] == "Total cost", 6].iloc[0] == pytest.approx(86_400)
+    assert pd.Timestamp(frame.loc[frame[8] == "JK", 11].iloc[0]) == pd.Timestamp(
+        plan["ask"]["hiring"][0]["requisition_week"])

@@ -49,7 +49,8 @@ def test_plan_writes_plan_json_and_prints_the_ask(tmp_path, capsys):
     from openpyxl import load_workbook
 
     book = load_workbook(out / "plan.xlsx")
-    assert {"Summary", "Plan sites", "Plan vendors", "markets", "scenario"} <= set(book.sheetnames)
+    assert {"Ask", "Plan sites", "Plan vendors", "markets", "scenario"} <= set(book.sheetnames)
+    assert book.sheetnames[0] == "Ask"
     assert (out / "requirements.csv").read_text().startswith("market,queue,week,required_fte")
     assert not (out / "forecast.csv").exists()  # a requirements table was given: no forecast
 

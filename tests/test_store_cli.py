@@ -79,8 +79,8 @@ def test_diff_explains_a_volume_what_if_and_writes_the_comparison(tiny, db, tmp_
     assert req_b == pytest.approx(1.5 * req_a)
     assert f"required FTE {req_b - req_a:+.1f}" in out
     book = load_workbook(out_xlsx)
-    assert book.sheetnames[:2] == ["Summary", "Comparison"]
-    assert book["Summary"]["B3"].value == "growth"
+    assert book.sheetnames[:2] == ["Ask", "Comparison"]
+    assert book["Ask"]["A1"].value == "Headcount ask: growth (version 1)"
 
 
 def test_export_round_trips_through_excel_and_re_solves(tiny, db, tmp_path, capsys):

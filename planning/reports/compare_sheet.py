@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import pandas as pd
-from openpyxl.worksheet.worksheet import Worksheet
 
 from planning.reports.compare import Comparison
-from planning.reports.style import (
-    SECTION_FONT,
-    TITLE_FONT,
-    TableNames,
-    finish_sheet,
-    put,
-    write_table,
-)
+from planning.reports.style import FTE, SECTION, TITLE, Sheet, write_table
 
 #: at most this many input differences are listed on the sheet
 MAX_DIFF_ROWS = 5000
 
 
-def write_comparison(ws: Worksheet, comparison: Comparison, names: TableNames) -> None:
-    """Title, explanation, then tables: totals, by quarter, by market, by source, inputs."""
-    put(ws, 1, 1, f"Comparison: B = {comparison.label_b} against A = {comparison.label_a}"
-        ).font = TITLE_FONT
+def write_comparison(ws: Sheet, comparison: Comparison) -> None:
+    """Title, explanation, then tables: totals, by quarter, by market, by source, inputs.
+    Money in the workbook's currency; every delta is ``= B - A`` with its value cached."""
+    ws.text(1, 1, f"Comparison: B = {comparison.label_b} against A = {comparison.label_a}",
+            **TITLE)
     row = 2
     for line in comparison.explain():
-        put(ws, row, 1, line)
+        ws.text(row, 1, line)
         row += 1
     row += 1
     sections = [
@@ -35,26 +28,27 @@ def write_comparison(ws: Worksheet, comparison: Comparison, names: TableNames) -
         ("By site and vendor (quarterly ask)", "CmpPool", comparison.by_pool),
     ]
     for title, table, frame in sections:
-        put(ws, row, 1, title).font = SECTION_FONT
-        formats = {c: "#,##0.0;[Red]-#,##0.0" for c in ("a", "b", "delta")}
-        _, last, _ = write_table(ws, frame, names, table, row=row + 1,
+        ws.text(row, 1, title, **SECTION)
+        formats = {c: FTE for c in ("a", "b", "delta")}
+        if table == "CmpTotals":  # metric rows: costs in money, shortfall in FTE-weeks
+            formats = {}
+        _, last, _ = write_table(ws, frame, table, row=row + 1,
                                  formulas=_delta_formulas(frame), formats=formats)
         row = max(last, row + 1) + 2
     diffs = comparison.input_differences
     n = len(diffs)
     title = "Inputs that differ" + (f" (first {MAX_DIFF_ROWS} of {n})" if n > MAX_DIFF_ROWS else "")
-    put(ws, row, 1, title).font = SECTION_FONT
+    ws.text(row, 1, title, **SECTION)
     if diffs.empty:
-        put(ws, row + 1, 1, "none: the same inputs")
+        ws.text(row + 1, 1, "none: the same inputs")
     else:
-        write_table(ws, diffs.head(MAX_DIFF_ROWS), names, "CmpInputs", row=row + 1,
+        write_table(ws, diffs.head(MAX_DIFF_ROWS), "CmpInputs", row=row + 1,
                     formats={"a": "@", "b": "@"})
-    finish_sheet(ws, freeze="A2", title_rows=None, max_width=40)
-    ws.column_dimensions["A"].width = 28
+    ws.finish(freeze=None, title_rows=None, max_width=40, widths={1: 28})
 
 
 def _delta_formulas(frame: pd.DataFrame) -> dict:
-    """delta = b - a as a formula next to its two cells."""
+    """delta = b - a as a formula next to its two cells, with its value."""
     cols = list(frame.columns)
     letter = {c: chr(ord("A") + i) for i, c in enumerate(cols)}
     out = {}
@@ -64,5 +58,6 @@ def _delta_formulas(frame: pd.DataFrame) -> dict:
             continue
         a, b = (f"{base}_a", f"{base}_b") if base else ("a", "b")
         if a in letter and b in letter:
-            out[c] = (lambda r, _rec, a=letter[a], b=letter[b]: f"={b}{r}-{a}{r}")
+            out[c] = (lambda r, rec, a=a, b=b, la=letter[a], lb=letter[b]:
+                      (f"={lb}{r}-{la}{r}", float(rec[b]) - float(rec[a])))
     return out

@@ -1,16 +1,13 @@
 """KPI sheets of the Excel workbook: the traffic-light scorecards, the weekly KPIs and the
 variance split. ``headcount kpis`` writes them as a workbook of their own;
-:func:`add_kpi_sheets` adds them to any openpyxl workbook (e.g. the plan export)."""
+:func:`add_kpi_sheets` adds them to any :class:`~planning.reports.style.Book` (e.g. the plan
+export)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
 
 from planning.actuals.kpis import KpiReport, compute_kpis
 from planning.actuals.score import (
@@ -29,17 +26,16 @@ from planning.optimise.result import PlanResult
 from planning.reports.style import (
     CASES,
     FTE,
+    NOTE,
     PCT,
-    SECTION_FONT,
-    TITLE_FONT,
-    TableNames,
-    finish_sheet,
-    put,
+    SECTION,
+    TITLE,
+    Book,
+    Sheet,
     write_table,
 )
 
-FILLS = {GREEN: PatternFill("solid", fgColor="C6EFCE"), AMBER: PatternFill("solid", fgColor="FFEB9C"),
-         RED: PatternFill("solid", fgColor="FFC7CE")}
+FILLS = {GREEN: "#C6EFCE", AMBER: "#FFEB9C", RED: "#FFC7CE"}
 _PCT_PREFIXES = ("wape", "bias", "automation_", "aht_drift", "sla_", "occupancy", "utilisation",
                  "shrinkage", "attrition", "cost_vs", "fte_attainment", "headcount_attainment")
 KPI_SHEETS = ("KPIs", "KPI queues weekly", "KPI sites weekly", "KPI vendors weekly", "Variance")
@@ -60,32 +56,29 @@ def formats_for(frame: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _section(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, names: TableNames,
-             table: str) -> int:
+def _section(ws: Sheet, row: int, title: str, frame: pd.DataFrame, table: str) -> int:
     """A titled table with its status cells filled; returns the next free row."""
-    put(ws, row, 1, title).font = SECTION_FONT
+    ws.text(row, 1, title, **SECTION)
     if frame.empty:
-        put(ws, row + 1, 1, "no actuals for this level")
+        ws.text(row + 1, 1, "no actuals for this level")
         return row + 3
-    first, last, letters = write_table(ws, frame, names, table, row=row + 1,
-                                       formats=formats_for(frame))
-    for c in frame.columns:
+    first, last, _ = write_table(ws, frame, table, row=row + 1, formats=formats_for(frame))
+    for j, c in enumerate(frame.columns, start=1):
         if c.endswith("_status"):
             for i, status in enumerate(frame[c]):
                 if status in FILLS:
-                    ws[f"{letters[c]}{first + i}"].fill = FILLS[status]
+                    ws.put(first + i, j, status, bg_color=FILLS[status])
     return last + 3
 
 
-def add_kpi_sheets(book: Workbook, report: KpiReport, names: TableNames | None = None) -> None:
+def add_kpi_sheets(book: Book, report: KpiReport) -> None:
     """Add the sheets :data:`KPI_SHEETS` to ``book``."""
-    names = names or TableNames()
-    ws = book.create_sheet("KPIs")
-    put(ws, 1, 1, "Plan versus actual").font = TITLE_FONT
+    ws = book.sheet("KPIs")
+    ws.text(1, 1, "Plan versus actual", **TITLE)
     weeks = report.weeks
     span = f"{weeks.min().date()} to {weeks.max().date()}" if len(weeks) else "no actual weeks"
-    put(ws, 2, 1, f"Weeks with actuals: {span}. Status: green / amber / red by the thresholds "
-                  "in docs/kpis.md; n/a = not measured.")
+    ws.text(2, 1, f"Weeks with actuals: {span}. Status: green / amber / red by the thresholds "
+                  "in docs/kpis.md; n/a = not measured.", **NOTE)
     row = 4
     for title, frame, table in (
             ("Markets", queue_scorecard(report, ["market"]), "KpiMarkets"),
@@ -93,46 +86,42 @@ def add_kpi_sheets(book: Workbook, report: KpiReport, names: TableNames | None =
             ("Sites", site_scorecard(report), "KpiSites"),
             ("Vendors", vendor_scorecard(report), "KpiVendors"),
             ("Operation by quarter", operation_scorecard(report), "KpiOperation")):
-        row = _section(ws, row, title, frame, names, table)
-    finish_sheet(ws, freeze=None, title_rows=None)
+        row = _section(ws, row, title, frame, table)
+    ws.finish(freeze=None, title_rows=None)
     for title, frame, table in (("KPI queues weekly", report.queues, "KpiQueuesWeekly"),
                                 ("KPI sites weekly", report.sites, "KpiSitesWeekly"),
                                 ("KPI vendors weekly", report.vendors, "KpiVendorsWeekly")):
-        ws = book.create_sheet(title)
-        _section(ws, 1, title, frame, names, table)
-        finish_sheet(ws, freeze="A3", title_rows="2:2")
-    ws = book.create_sheet("Variance")
-    put(ws, 1, 1, "Required FTE and cost, plan versus actual: volume, automation, AHT and "
-                  "productivity effects (Shapley split; they add up to the difference)").font = SECTION_FONT
+        ws = book.sheet(title)
+        _section(ws, 1, title, frame, table)
+        ws.finish(freeze=2, title_rows=2)
+    ws = book.sheet("Variance")
+    ws.text(1, 1, "Required FTE and cost, plan versus actual: volume, automation, AHT and "
+                  "productivity effects (Shapley split; they add up to the difference)", **SECTION)
     row = _section(ws, 3, "By market and quarter (FTE: weekly average; cost: total)",
-                   report.variance_summary, names, "VarianceMarkets")
+                   report.variance_summary, "VarianceMarkets")
     detail = report.variance.drop(columns=["unit_cost"], errors="ignore")
-    _section(ws, row, "By market, queue and week", detail, names, "VarianceDetail")
-    finish_sheet(ws, freeze=None, title_rows=None)
+    _section(ws, row, "By market, queue and week", detail, "VarianceDetail")
+    ws.finish(freeze=None, title_rows=None)
 
 
-def add_plan_kpi_sheets(book: Workbook, inputs: Inputs, plan: PlanResult,
-                        requirements: pd.DataFrame | None, names: TableNames | None = None) -> bool:
+def add_plan_kpi_sheets(book: Book, inputs: Inputs, plan: PlanResult,
+                        requirements: pd.DataFrame | None) -> bool:
     """Add the KPI sheets to a plan workbook when the inputs hold actuals (``plan``: the
     plan the workbook is built from). Returns whether sheets were added."""
     if not has_actuals(inputs):
         return False
-    add_kpi_sheets(book, compute_kpis(inputs, requirements, plan), names)
+    add_kpi_sheets(book, compute_kpis(inputs, requirements, plan))
     return True
 
 
-def kpi_workbook_bytes(report: KpiReport) -> bytes:
+def kpi_workbook_bytes(report: KpiReport, currency: str = "USD") -> bytes:
     """A workbook holding only the KPI sheets, as .xlsx bytes."""
-    book = Workbook()
-    book.remove(book.active)
+    book = Book(currency)
     add_kpi_sheets(book, report)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return book.close()
 
 
-def write_kpi_workbook(path: str | Path, report: KpiReport) -> Path:
+def write_kpi_workbook(path: str | Path, report: KpiReport, currency: str = "USD") -> Path:
     """Write the KPI workbook atomically; returns the path."""
-
-    data = kpi_workbook_bytes(report)
+    data = kpi_workbook_bytes(report, currency)
     return write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))

@@ -1,0 +1,220 @@
+"""The quarterly headcount ask as people read it: the content the Plan page shows first and
+the workbook's first sheet prints (one pure function, so both show the same).
+
+:func:`plan_ask` turns a plan and its inputs into :class:`PlanAsk`:
+
+- ``sites``: per site and quarter the people to hire (whole people), the week requisitions
+  must open (the quarter's first start week minus the site's lead_weeks) and whether that is
+  already overdue or due, the end headcount and the cost (overtime included);
+- ``hiring``: the weekly hiring schedule per site: every week with starts, its people and the
+  week its requisitions open, flagged likewise;
+- ``vendors``: per vendor and quarter the contracted FTE, the contract value, the surge bought
+  and the cost (contract + surge);
+- ``quarters``: cost per quarter, by part (sites, overtime, vendors, surge) and in total
+  (:func:`planning.optimise.costs.quarter_costs`: the quarters add up to the total cost);
+- ``markets``: per market and quarter the required, in-house, vendor and shortfall FTE
+  (weekly averages), the attributed cost (:func:`planning.optimise.costs.market_quarter_costs`)
+  and, when a risk result is given, the SLA confidence;
+- ``sentences``: the decision in words.
+
+Requisition status (column ``requisition_status``), relative to ``today`` and the plan start:
+``overdue`` (the requisition week is before today's week), ``due this week`` (today's week),
+``due at plan start`` (on or before the plan's first week, still ahead of today), else empty.
+Money is in the scenario's currency; weeks are Mondays.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from planning.inputs.tables import Inputs
+from planning.optimise.costs import market_quarter_costs, pool_quarter_costs, quarter_costs
+from planning.optimise.result import PlanResult
+from planning.periods import week_of
+from planning.reports.frames import plan_table
+
+OVERDUE, DUE_NOW, DUE_AT_START = "overdue", "due this week", "due at plan start"
+SITE_COLUMNS = ["site", "quarter", "hires", "requisitions_open_by", "requisition_status",
+                "end_headcount", "cost"]
+HIRING_COLUMNS = ["site", "start_week", "quarter", "hires", "requisition_week",
+                  "requisition_status"]
+VENDOR_COLUMNS = ["vendor", "quarter", "fte", "contract_value", "surge_fte_weeks", "surge_cost",
+                  "cost"]
+MARKET_COLUMNS = ["market", "quarter", "required_fte", "inhouse_fte", "vendor_fte",
+                  "shortfall_fte", "cost"]
+
+
+@dataclass(frozen=True)
+class PlanAsk:
+    """The ask (see the module docstring); every table a long DataFrame."""
+
+    currency: str
+    total_cost: float
+    shortfall_fte_weeks: float
+    objective: float | None
+    penalty: float | None
+    sites: pd.DataFrame
+    hiring: pd.DataFrame
+    vendors: pd.DataFrame
+    quarters: pd.DataFrame
+    markets: pd.DataFrame
+    sentences: list[str] = field(default_factory=list)
+
+
+def whole_people(x: float) -> int:
+    """Hires as whole people: a fractional start (continuous hiring) rounds up."""
+    return math.ceil(float(x) - 1e-6) if x > 0 else 0
+
+
+def requisition_status(week: pd.Timestamp | None, today: date, start: date) -> str:
+    """overdue / due this week / due at plan start / '' (see the module docstring)."""
+    if week is None or pd.isna(week):
+        return ""
+    week, this_week = pd.Timestamp(week), week_of(pd.DatetimeIndex([pd.Timestamp(today)]))[0]
+    if week < this_week:
+        return OVERDUE
+    if week == this_week:
+        return DUE_NOW
+    return DUE_AT_START if week <= pd.Timestamp(start) else ""
+
+
+def currency_of(inputs: Inputs) -> str:
+    """The scenario's currency label (``[plan] currency``, default USD)."""
+    return str(getattr(inputs.scenario.plan, "currency", None) or "USD")
+
+
+def _hiring(sites: pd.DataFrame, inputs: Inputs, today: date) -> pd.DataFrame:
+    lead = ({} if inputs.sites is None else
+            dict(zip(inputs.sites["site"], inputs.sites.get("lead_weeks", 0), strict=True)))
+    start = inputs.scenario.plan.start
+    h = sites.loc[pd.to_numeric(sites["starts"]).fillna(0) > 1e-6, ["site", "week", "quarter", "starts"]]
+    rows = []
+    for site, week, quarter, starts in h.itertuples(index=False):
+        req = pd.Timestamp(week) - pd.Timedelta(weeks=int(lead.get(site, 0) or 0))
+        rows.append({"site": site, "start_week": pd.Timestamp(week), "quarter": quarter,
+                     "hires": whole_people(starts), "requisition_week": req,
+                     "requisition_status": requisition_status(req, today, start)})
+    return pd.DataFrame(rows, columns=HIRING_COLUMNS)
+
+
+def _site_ask(sites: pd.DataFrame, hiring: pd.DataFrame, costs: pd.DataFrame, inputs: Inputs,
+              today: date) -> pd.DataFrame:
+    cost = {(p, q): c for p, q, c in costs.loc[costs["pool_type"] == "site",
+                                                 ["pool", "quarter", "cost"]].itertuples(index=False)}
+    rows = []
+    for (site, quarter), part in sites.groupby(["site", "quarter"], sort=False):
+        h = hiring[(hiring["site"] == site) & (hiring["quarter"] == quarter)]
+        req = h["requisition_week"].min() if len(h) else pd.NaT
+        rows.append({"site": site, "quarter": quarter, "hires": int(h["hires"].sum()),
+                     "requisitions_open_by": req,
+                     "requisition_status": requisition_status(req, today, inputs.scenario.plan.start),
+                     "end_headcount": float(part.sort_values("week")["headcount"].iloc[-1]),
+                     "cost": cost.get((site, quarter), 0.0)})
+    out = pd.DataFrame(rows, columns=SITE_COLUMNS)
+    out["requisitions_open_by"] = pd.to_datetime(out["requisitions_open_by"])
+    return out.sort_values(["quarter"], kind="stable", ignore_index=True)
+
+
+def _vendor_ask(vendors: pd.DataFrame, surge: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for rec in vendors.itertuples(index=False):
+        used = surge[(surge["vendor"] == rec.vendor) & (surge["quarter"] == rec.quarter)] \
+            if len(surge) else surge
+        s_fte = float(used["fte"].sum()) if len(used) else 0.0
+        s_cost = float(used["cost"].sum()) if len(used) else 0.0
+        rows.append({"vendor": rec.vendor, "quarter": rec.quarter, "fte": float(rec.fte),
+                     "contract_value": float(rec.cost), "surge_fte_weeks": s_fte,
+                     "surge_cost": s_cost, "cost": float(rec.cost) + s_cost})
+    out = pd.DataFrame(rows, columns=VENDOR_COLUMNS)
+    return out.sort_values(["quarter"], kind="stable", ignore_index=True)
+
+
+def _market_ask(plan: PlanResult, sites: pd.DataFrame, vendors: pd.DataFrame, surge: pd.DataFrame,
+                confidence: pd.DataFrame | None) -> pd.DataFrame:
+    quarterly = plan_table(plan, "quarterly", [*MARKET_COLUMNS[:-1], "cost"])
+    quarterly = quarterly[quarterly["market"].notna()]
+    costs = market_quarter_costs(sites, vendors, plan_table(plan, "allocation"), surge)
+    cost = {(q, m): c for q, m, c in costs.itertuples(index=False)}
+    out = quarterly[MARKET_COLUMNS[:-1]].copy()
+    out["cost"] = [cost.pop((q, m), 0.0) for q, m in zip(out["quarter"], out["market"], strict=True)]
+    extra = [{"market": m, "quarter": q, "required_fte": 0.0, "inhouse_fte": 0.0,
+              "vendor_fte": 0.0, "shortfall_fte": 0.0, "cost": c} for (q, m), c in cost.items()]
+    out = pd.concat([out, pd.DataFrame(extra, columns=MARKET_COLUMNS)], ignore_index=True) \
+        if extra else out
+    out = out[MARKET_COLUMNS].sort_values(["market", "quarter"], ignore_index=True)
+    if confidence is not None and len(confidence):
+        keys = ["market", "quarter"] if "quarter" in confidence.columns else ["market"]
+        out = out.merge(confidence[[*keys, "sla_confidence"]], on=keys, how="left")
+    return out
+
+
+def plan_ask(plan: PlanResult, inputs: Inputs, *, today: date | None = None,
+             confidence: pd.DataFrame | None = None) -> PlanAsk:
+    """The ask of ``plan`` for ``inputs``.
+
+    today: the date requisitions are judged against (default: today).
+    confidence: optional SLA confidence per market (columns market, [quarter],
+    sla_confidence in [0, 1]); it joins the markets table.
+    """
+    today = today or date.today()
+    sites = plan_table(plan, "sites", ["site", "week", "headcount", "starts", "cost"])
+    vendors = plan_table(plan, "vendors", ["vendor", "quarter", "fte", "cost"])
+    surge = plan.surge if len(plan.surge) else pd.DataFrame(
+        columns=["vendor", "week", "quarter", "fte", "cost"])
+    pools = pool_quarter_costs(sites, vendors, surge)
+    hiring = _hiring(sites, inputs, today)
+    ask = PlanAsk(
+        currency=currency_of(inputs),
+        total_cost=float(plan.total_cost or 0.0),
+        shortfall_fte_weeks=float(plan.shortfall_fte_weeks or 0.0),
+        objective=plan.objective, penalty=plan.penalty,
+        sites=_site_ask(sites, hiring, pools, inputs, today), hiring=hiring,
+        vendors=_vendor_ask(vendors, surge), quarters=quarter_costs(sites, vendors, surge),
+        markets=_market_ask(plan, sites, vendors, surge, confidence))
+    return PlanAsk(**{**ask.__dict__, "sentences": ask_sentences(ask, inputs)})
+
+
+def money(x: float, currency: str) -> str:
+    """12345.6 -> ``12,346 USD``."""
+    return f"{x:,.0f} {currency}"
+
+
+def ask_sentences(ask: PlanAsk, inputs: Inputs) -> list[str]:
+    """The ask in a few plain sentences."""
+    c = ask.currency
+    quarters = ask.quarters
+    span = (f"{quarters['quarter'].iloc[0]}-{quarters['quarter'].iloc[-1]}" if len(quarters) > 1
+            else (quarters["quarter"].iloc[0] if len(quarters) else ""))
+    out = [f"Total cost {money(ask.total_cost, c)} over {inputs.scenario.plan.weeks} weeks"
+           + (f" ({span})" if span else "") + ": "
+           + "; ".join(f"{r.quarter} {money(r.cost, c)}" for r in quarters.itertuples()) + "."]
+    extra = float(quarters["overtime_cost"].sum() + quarters["surge_cost"].sum()) if len(quarters) else 0.0
+    if extra > 0:
+        out[-1] = out[-1][:-1] + f" (overtime and vendor surge {money(extra, c)} included)."
+    hires = ask.sites[ask.sites["hires"] > 0]
+    if len(hires):
+        parts = []
+        for r in hires.itertuples():
+            flag = f", {r.requisition_status}" if r.requisition_status else ""
+            parts.append(f"{r.hires:,} at {r.site} in {r.quarter} (requisitions open by "
+                         f"{pd.Timestamp(r.requisitions_open_by):%Y-%m-%d}{flag})")
+        out.append(f"Hire {int(hires['hires'].sum()):,} people: " + "; ".join(parts) + ".")
+    else:
+        out.append("No hires: today's headcount covers the plan.")
+    late = ask.hiring[ask.hiring["requisition_status"] == OVERDUE]
+    if len(late):
+        out.append(f"{len(late)} hiring week(s) need requisitions that should already be open: "
+                   "open them now or expect those starts later.")
+    if len(ask.vendors):
+        last = ask.vendors["quarter"].max()
+        v = ask.vendors[ask.vendors["quarter"] == last]
+        out.append(f"Vendors in {last}: " + ", ".join(f"{r.vendor} {r.fte:,.1f} FTE"
+                                                       for r in v.itertuples()) + ".")
+    if ask.shortfall_fte_weeks > 0.05:
+        out.append(f"Uncovered requirement: {ask.shortfall_fte_weeks:,.1f} FTE-weeks "
+                   "(see the Shortfall sheet for where and why).")
+    return out
