@@ -67,7 +67,7 @@ def main() -> None:
     run = done.value
     name = session.slug(f"{session.label()}-{session.scenario_name()}")
     st.subheader("Finance workbook")
-    st.caption("Summary with the quarterly headcount ask, costs as live formulas, the plan's "
+    st.caption("Opens on the ask (one printable page), costs as live formulas, the plan's "
                "tables, the assumptions, the forecast and requirements behind them, and the "
                "inputs (the workbook can be uploaded again). Built when you click.")
     st.download_button("Download the workbook (.xlsx)",

@@ -105,7 +105,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if not args.no_excel:
         written.append(write_workbook(out / "plan.xlsx", inputs, result,
                                       requirements=run.requirements, forecast=run.forecast,
-                                      frontier=frontier))
+                                      frontier=frontier,
+                                      history=args.workbook_history))
     print("wrote " + ", ".join(str(p) for p in written))
     return EXIT_OK
 
@@ -124,6 +125,9 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
                    help="also plan to 50%% ... 99%% SLA confidence, each beside the cheapest "
                         "uniform-quantile plan with the same guarantee: OUT/frontier.csv and a "
                         "Confidence frontier sheet in plan.xlsx (several minutes)")
+    p.add_argument("--workbook-history", action="store_true",
+                   help="also write the volumes history into plan.xlsx (by default the workbook "
+                        "carries the forecast it was planned from instead)")
     add_engine_options(p)
     p.add_argument("--explain", choices=list(EXPLAIN), default="duals",
                    help="shadow prices and marginal costs: from the LP duals, re-solving a capped "

@@ -202,6 +202,7 @@ def cmd_scenario_export(args: argparse.Namespace) -> int:
         store.record_export(s.meta.name, s.meta.version, actor=store.actor(None, args.author),
                             what=f"workbook {args.out}")
     write_workbook(args.out, s.inputs, s.plan, requirements=s.requirements, forecast=s.forecast,
+                   history=args.history,
                    meta=s.meta)
     print(f"wrote {args.out}: {s.label} ({s.meta.status})")
     return EXIT_OK
@@ -253,4 +254,7 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("ref", metavar="NAME[@VERSION]")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
     p.add_argument("--author", help=AUTHOR_HELP)
+    p.add_argument("--history", action="store_true",
+                   help="also write the volumes history (by default the workbook carries the "
+                        "saved forecast instead)")
     p.set_defaults(func=_guard(cmd_scenario_export))

@@ -14,7 +14,8 @@ from planning.inputs.scenario_toml import SCENARIO_KEYS, parse_scenario
 from planning.inputs.tables import Inputs
 
 #: packages whose versions are kept with every saved scenario
-PACKAGES = ("headcount-planner", "pandas", "numpy", "pulp", "highspy", "openpyxl", "sqlalchemy",
+PACKAGES = ("headcount-planner", "pandas", "numpy", "pulp", "highspy", "openpyxl", "XlsxWriter",
+            "sqlalchemy",
             "statsforecast")
 
 
