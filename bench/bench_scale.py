@@ -12,17 +12,21 @@ chosen model's backtest row per series is kept, so memory holds one chunk, not t
 (Cross-series pooling -- uplifts of unseen events, interval errors of short series -- is
 within a chunk; the synthetic series are all 3 years long, so it does not come into play.)
 
-Memory: the peak of the summed resident memory of this process and every process under it
-(the forecaster's worker processes, a LocalCluster's nanny and worker processes), sampled
-every 0.2 s with psutil. CPU: user + system seconds of the same process tree.
+Memory: the run is a child process, followed from outside: the peak of the summed resident
+memory of it and every process under it (the forecaster's worker processes, a
+LocalCluster's nanny and worker processes), sampled every 0.2 s with psutil. CPU: user +
+system seconds of the child and every descendant it waited for (getrusage of children:
+the forecaster's workers, a LocalCluster's nannies and workers).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -37,50 +41,42 @@ from devtools.panel import panel_chunks  # noqa: E402
 from planning.engines import open_engine  # noqa: E402
 
 
-class TreeMeter:
-    """Peak resident memory and CPU seconds of this process and its descendants."""
-
-    def __init__(self, every: float = 0.2) -> None:
-        self.peak_rss = 0
-        self.cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
-
-    def _sample(self) -> None:
-        me = psutil.Process()
+def measure(cmd: list[str], every: float = 0.2) -> tuple[int, str, float, float, float]:
+    """Run ``cmd`` and follow its process tree: (exit code, its stdout, wall s, CPU s of
+    the whole tree, peak summed resident MiB). Measured from outside, so the measured
+    process keeps a single thread (the forecaster forks its workers only then)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
         rss = 0
-        for p in [me, *me.children(recursive=True)]:
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            tree = []
+        for p in tree:
             try:
                 rss += p.memory_info().rss
-                t = p.cpu_times()
-                self.cpu[p.pid] = t.user + t.system
             except psutil.Error:
                 continue
-        self.peak_rss = max(self.peak_rss, rss)
-
-    def _run(self, every: float) -> None:
-        while not self._stop.wait(every):
-            self._sample()
-
-    def __enter__(self) -> TreeMeter:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._sample()
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def cpu_seconds(self) -> float:
-        return sum(self.cpu.values())
+        peak = max(peak, rss)
+        time.sleep(every)
+    out = proc.stdout.read()
+    wall = time.perf_counter() - t0
+    # CPU of the child and every descendant it waited for (worker processes, nannies)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return proc.returncode, out, wall, cpu, peak / 2**20
 
 
 def run(series: int, engine_name: str, workers: int, chunk: int, horizon: int,
         out: Path | None) -> dict:
+    """The measured part (in a child process): forecast the panel chunk by chunk."""
     chosen = []
     t0 = time.perf_counter()
-    with TreeMeter() as meter, open_engine(engine_name, workers=workers) as engine:
+    with open_engine(engine_name, workers=workers) as engine:
         t_engine = time.perf_counter() - t0
         mapper = engine.series_mapper()
         for k, hist in enumerate(panel_chunks(series, chunk=chunk)):
@@ -90,18 +86,11 @@ def run(series: int, engine_name: str, workers: int, chunk: int, horizon: int,
                 res.forecast.to_csv(out, mode="a" if k else "w", header=not k, index=False)
             bt = res.backtest
             chosen.append(bt[bt["chosen"]][["unique_id", "model", "wape", "coverage_80"]])
-            done = min((k + 1) * chunk, series)
-            print(f"  {done} series, {time.perf_counter() - t0:.0f} s, peak "
-                  f"{meter.peak_rss / 2**20:.0f} MiB", file=sys.stderr, flush=True)
-    wall = time.perf_counter() - t0
+            print(f"  {min((k + 1) * chunk, series)} series, {time.perf_counter() - t0:.0f} s",
+                  file=sys.stderr, flush=True)
     c = pd.concat(chosen, ignore_index=True)
-    return {"series": series, "engine": engine_name, "workers": workers, "chunk": chunk,
-            "wall_s": wall, "engine_start_s": t_engine, "cpu_s": meter.cpu_seconds,
-            "wall_s_per_series": (wall - t_engine) / series,
-            "cpu_s_per_series": meter.cpu_seconds / series,
-            "peak_rss_mib": meter.peak_rss / 2**20, "median_wape": float(c["wape"].median()),
-            "coverage_80": float(c["coverage_80"].mean()),
-            "load_after": os.getloadavg()[0]}
+    return {"engine_start_s": t_engine, "median_wape": float(c["wape"].median()),
+            "coverage_80": float(c["coverage_80"].mean())}
 
 
 def main() -> None:
@@ -112,10 +101,21 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=500)
     ap.add_argument("--horizon", type=int, default=182)
     ap.add_argument("--out", type=Path, default=None, help="append the forecasts to this CSV")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
+    if a.child:
+        print(json.dumps(run(a.series, a.engine, a.workers, a.chunk, a.horizon, a.out)))
+        return
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
-          f"load average before {os.getloadavg()[0]:.1f}")
-    r = run(a.series, a.engine, a.workers, a.chunk, a.horizon, a.out)
+          f"load average before {os.getloadavg()[0]:.1f}", flush=True)
+    code, out, wall, cpu, peak = measure([sys.executable, __file__, "--child", *sys.argv[1:]])
+    if code:
+        sys.exit(code)
+    r = json.loads(out.strip().splitlines()[-1])
+    r = {"series": a.series, "engine": a.engine, "workers": a.workers, "chunk": a.chunk,
+         "wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak,
+         "wall_s_per_series": (wall - r["engine_start_s"]) / a.series,
+         "cpu_s_per_series": cpu / a.series, **r, "load_after": os.getloadavg()[0]}
     print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
 
 
