@@ -162,6 +162,22 @@ def test_the_ask_prints_on_one_landscape_page(inputs):
     assert book["Plan sites"].page_setup.fitToHeight == 0
 
 
+def test_sla_confidence_per_market_when_the_risk_was_simulated(inputs):
+    risk = pd.DataFrame({"market": ["GB", "ID"], "quarter": ["2027Q1", "2027Q1"], "queues": [1, 1],
+                         "p_all_queues_meet": [0.95, 0.8], "on_time_mean": [0.99, 0.97]})
+    book, values = _books(_raw(inputs, risk_markets=risk))
+    rows = [[c.value for c in r[8:16]] for r in values["Ask"].iter_rows()]
+    head = rows.index(["market", "quarter", "required FTE", "in-house FTE", "vendor FTE",
+                       "shortfall FTE", "attributed cost", "SLA confidence"])
+    got = {r[0]: r[7] for r in rows[head + 1:head + 3]}
+    assert got == {"GB": 0.95, "ID": 0.8}
+    assert book["Ask"].cell(head + 2, 16).number_format == PCT
+    # without a simulation the column is absent and a note says so
+    plain = [c.value for r in _books(_raw(inputs))[0]["Ask"].iter_rows() for c in r]
+    assert "SLA confidence" not in plain
+    assert "SLA confidence: not simulated for this workbook (headcount risk)." in plain
+
+
 def test_requisitions_judged_against_today(inputs):
     from planning.reports.ask import DUE_NOW, OVERDUE, plan_ask
 

@@ -28,6 +28,7 @@ from planning.inputs.loading import load_inputs
 from planning.inputs.writers import write_inputs
 from planning.optimise import PlanResult
 from planning.pipeline import requirements_table, run_plan
+from planning.reports.ask import currency_of
 from planning.reports.kpi_sheet import kpi_workbook_bytes
 
 
@@ -79,7 +80,7 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         run = run_plan(inputs, forecast=forecast, requirements=req)
         plan = run.plan
     report = compute_kpis(inputs, req, plan)
-    data = kpi_workbook_bytes(report)
+    data = kpi_workbook_bytes(report, currency_of(inputs))
     write_atomic(Path(args.out), lambda tmp: tmp.write_bytes(data))
     weeks = report.weeks
     print(f"wrote {args.out}: KPIs of {len(weeks)} week(s) "

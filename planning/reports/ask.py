@@ -14,7 +14,9 @@ the workbook's first sheet prints (one pure function, so both show the same).
   (:func:`planning.optimise.costs.quarter_costs`: the quarters add up to the total cost);
 - ``markets``: per market and quarter the required, in-house, vendor and shortfall FTE
   (weekly averages), the attributed cost (:func:`planning.optimise.costs.market_quarter_costs`)
-  and, when a risk result is given, the SLA confidence;
+  and, when the plan's SLA risk was simulated, the SLA confidence: the probability that every
+  queue of the market meets its quarterly SLA (``p_all_queues_meet`` of
+  :class:`planning.risk.simulate.RiskResult`'s ``markets`` table, the measure the app shows);
 - ``sentences``: the decision in words.
 
 Requisition status (column ``requisition_status``), relative to ``today`` and the plan start:
@@ -134,7 +136,7 @@ def _vendor_ask(vendors: pd.DataFrame, surge: pd.DataFrame) -> pd.DataFrame:
 
 
 def _market_ask(plan: PlanResult, sites: pd.DataFrame, vendors: pd.DataFrame, surge: pd.DataFrame,
-                confidence: pd.DataFrame | None) -> pd.DataFrame:
+                risk_markets: pd.DataFrame | None) -> pd.DataFrame:
     quarterly = plan_table(plan, "quarterly", [*MARKET_COLUMNS[:-1], "cost"])
     quarterly = quarterly[quarterly["market"].notna()]
     costs = market_quarter_costs(sites, vendors, plan_table(plan, "allocation"), surge)
@@ -146,19 +148,20 @@ def _market_ask(plan: PlanResult, sites: pd.DataFrame, vendors: pd.DataFrame, su
     out = pd.concat([out, pd.DataFrame(extra, columns=MARKET_COLUMNS)], ignore_index=True) \
         if extra else out
     out = out[MARKET_COLUMNS].sort_values(["market", "quarter"], ignore_index=True)
-    if confidence is not None and len(confidence):
-        keys = ["market", "quarter"] if "quarter" in confidence.columns else ["market"]
-        out = out.merge(confidence[[*keys, "sla_confidence"]], on=keys, how="left")
+    if risk_markets is not None and len(risk_markets):
+        conf = risk_markets[["market", "quarter", "p_all_queues_meet"]].rename(
+            columns={"p_all_queues_meet": "sla_confidence"})
+        out = out.merge(conf, on=["market", "quarter"], how="left")
     return out
 
 
 def plan_ask(plan: PlanResult, inputs: Inputs, *, today: date | None = None,
-             confidence: pd.DataFrame | None = None) -> PlanAsk:
+             risk_markets: pd.DataFrame | None = None) -> PlanAsk:
     """The ask of ``plan`` for ``inputs``.
 
     today: the date requisitions are judged against (default: today).
-    confidence: optional SLA confidence per market (columns market, [quarter],
-    sla_confidence in [0, 1]); it joins the markets table.
+    risk_markets: the ``markets`` table of the plan's simulated SLA risk (market, quarter,
+    p_all_queues_meet), when there is one; it joins the markets table as sla_confidence.
     """
     today = today or date.today()
     sites = plan_table(plan, "sites", ["site", "week", "headcount", "starts", "cost"])
@@ -174,7 +177,7 @@ def plan_ask(plan: PlanResult, inputs: Inputs, *, today: date | None = None,
         objective=plan.objective, penalty=plan.penalty,
         sites=_site_ask(sites, hiring, pools, inputs, today), hiring=hiring,
         vendors=_vendor_ask(vendors, surge), quarters=quarter_costs(sites, vendors, surge),
-        markets=_market_ask(plan, sites, vendors, surge, confidence))
+        markets=_market_ask(plan, sites, vendors, surge, risk_markets))
     return PlanAsk(**{**ask.__dict__, "sentences": ask_sentences(ask, inputs)})
 
 

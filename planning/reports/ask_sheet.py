@@ -283,7 +283,10 @@ def _markets(ws: Sheet, row: int, ask: PlanAsk) -> int:
         r += 1
     ws.text(r, c, "Attributed cost: each site's and vendor's quarter cost split by the "
                   "FTE-weeks it worked for each market.", **NOTE)
-    return r + 1
+    ws.text(r + 1, c, "SLA confidence: the simulated probability that every queue of the market "
+                      "meets its quarterly SLA." if conf else
+                      "SLA confidence: not simulated for this workbook (headcount risk).", **NOTE)
+    return r + 2
 
 
 def write_charts(ws: Sheet, ask_ws: Sheet, quarter_rows: tuple[int, int], ask: PlanAsk,

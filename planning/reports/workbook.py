@@ -58,13 +58,14 @@ SURGE_COLUMNS = ["vendor", "week", "quarter", "max_fte", "price_per_fte_week", "
 def workbook_bytes(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFrame | None = None,
                    forecast: pd.DataFrame | None = None, meta: ScenarioMeta | None = None,
                    comparison: Comparison | None = None, history: bool = False,
-                   today: date | None = None, confidence: pd.DataFrame | None = None,
+                   today: date | None = None, risk_markets: pd.DataFrame | None = None,
                    frontier: pd.DataFrame | None = None) -> bytes:
     """The workbook as .xlsx bytes (see the module docstring for its sheets).
 
     history: also write the ``volumes`` input sheet;
-    today: the date requisitions are judged against (default today); confidence: optional
-    SLA confidence per market for the ask (see :func:`planning.reports.ask.plan_ask`);
+    today: the date requisitions are judged against (default today); risk_markets: the
+    plan's simulated SLA risk per market and quarter, for the ask's SLA confidence (see
+    :func:`planning.reports.ask.plan_ask`);
     frontier: the confidence frontier's points (planning.risk.confidence_frontier), shown on a
     sheet of their own (a plan made to an SLA confidence gets its confidence sheet anyway).
     """
@@ -93,7 +94,7 @@ def workbook_bytes(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFra
     _simple(book.sheets["Plan requirements"], requirements, "PlanRequirements")
     if not forecast_as_input:
         _simple(book.sheets["Plan forecast"], forecast, "PlanForecast")
-    ask = plan_ask(plan, inputs, today=today, confidence=confidence)
+    ask = plan_ask(plan, inputs, today=today, risk_markets=risk_markets)
     quarter_rows = write_ask(book.sheets["Ask"], ask, plan, inputs, meta, sheets)
     write_charts(book.sheets["Charts"], book.sheets["Ask"], quarter_rows, ask, sheets)
     if comparison is not None:
