@@ -66,13 +66,13 @@ def test_the_cap_leaves_values_empty_and_says_so():
     full = optimise(inp, req, explain="full")
     assert "explanations" not in full.message
     assert not full.marginal_cost["extra_cost_with_hiring"].isna().any()
-    old = duals.RESOLVE_CAP
-    try:
-        duals.RESOLVE_CAP = 2
+    old = duals.RESOLVE_CAP, duals.RESOLVE_TIME_SHARE
+    try:   # 2 re-solves per LP, no more for the time
+        duals.RESOLVE_CAP, duals.RESOLVE_TIME_SHARE = 2, 0.0
         capped = optimise(inp, req, explain=True)
     finally:
-        duals.RESOLVE_CAP = old
-    assert "cap of 2 re-solves per LP" in capped.message
+        duals.RESOLVE_CAP, duals.RESOLVE_TIME_SHARE = old
+    assert "the 2 re-solves per LP and the solve's time were spent" in capped.message
     empty = int(capped.marginal_cost[["extra_cost_with_hiring", "extra_cost_fixed_hires"]].isna().sum().sum()
                 + capped.binding[["saving_with_hiring", "saving_fixed_hires"]].isna().sum().sum())
     assert empty > 0 and f"{empty} re-solved values left empty" in capped.message

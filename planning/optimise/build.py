@@ -46,19 +46,25 @@ class Model:
     integer: bool = True
     #: the live solver after :func:`planning.optimise.solve.solve` (a ``highs.Solver``)
     solver: object = None
+    #: readable names by ``id()`` of each variable and row (PuLP keeps sanitised ones)
+    names: dict[int, str] = field(default_factory=dict)
 
     def add_var(self, family: str, key: Key, low: float | None = 0.0, up: float | None = None,
                 integer: bool = False) -> pulp.LpVariable:
         cat = pulp.LpInteger if integer else pulp.LpContinuous
-        v = self.prob.add_variable(name(family, *key), lowBound=low, upBound=up, cat=cat)
+        readable = name(family, *key)
+        v = self.prob.add_variable(readable, lowBound=low, upBound=up, cat=cat)
         self.var.setdefault(family, {})[key] = v
+        self.names[id(v)] = readable
         return v
 
     def add_con(self, family: str, key: Key, constraint: pulp.LpConstraint) -> None:
         # PuLP 4 keeps its own copy of an added row and returns it; PuLP 3 returns None
-        stored = self.prob.addConstraint(constraint, name(family, *key))
-        self.con.setdefault(family, {})[key] = (
-            stored if isinstance(stored, pulp.LpConstraint) else constraint)
+        readable = name(family, *key)
+        stored = self.prob.addConstraint(constraint, readable)
+        row = stored if isinstance(stored, pulp.LpConstraint) else constraint
+        self.con.setdefault(family, {})[key] = row
+        self.names[id(row)] = readable
 
 
 def build_model(data: ModelData, *, integer: bool | None = None,

@@ -11,12 +11,15 @@ together (a limit relaxed by one unit, one more FTE required in a market's quart
   moves linearly. This is checked with one solve with the basis matrix (HiGHS
   ``getBasisSolve``): the basic variables' new values must stay within their bounds;
 - only where it does not (a degenerate or too large step) is the LP re-solved, warm from
-  the current basis, and at most :data:`RESOLVE_CAP` times per LP unless ``full``.
+  the current basis: always up to :data:`RESOLVE_CAP` times per LP, more while the
+  explanations have taken less than :data:`RESOLVE_TIME_SHARE` of the plan's solve time,
+  and every time with ``full``. The rest are left empty (NaN) and counted.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,9 +34,12 @@ from planning.optimise.extract import value
 from planning.optimise.highs import Solver
 from planning.optimise.solve import warm_change
 
-#: at most this many warm re-solves per explanation LP where the duals alone do not give the
-#: change (``--explain full`` lifts it); the others are left empty (NaN) and counted
-RESOLVE_CAP = 50
+#: warm re-solves made per explanation LP, whatever the time, where the duals alone do not
+#: give the change (``--explain full``: all of them)
+RESOLVE_CAP = 20
+#: further re-solves only while the explanations have taken less than this share of the
+#: plan's solve time (the target: explanations cost at most the solve)
+RESOLVE_TIME_SHARE = 1.0
 #: a basic variable may leave its bounds by this much (relative) and still count as inside
 TOL = 1e-9
 
@@ -136,9 +142,12 @@ def load_lp(plan: Model, label: str) -> float | None:
 
 
 def changes(plan: Model, label: str, groups: list[Rows], *, full: bool = False,
-            cap: int | None = None) -> Changes:
+            cap: int | None = None, deadline: float = 0.0) -> Changes:
     """Objective change of explanation LP ``label`` for each group of row moves (see the
-    module's docstring for when a group is re-solved)."""
+    module's docstring for when a group is re-solved).
+
+    cap: re-solves always made (default :data:`RESOLVE_CAP`); deadline: ``time.perf_counter()``
+    value until which further ones are made."""
     cap = RESOLVE_CAP if cap is None else cap
     nan = [math.nan] * len(groups)
     base = load_lp(plan, label)
@@ -148,12 +157,14 @@ def changes(plan: Model, label: str, groups: list[Rows], *, full: bool = False,
     first = [basis.first_order(g) for g in groups]
     exact = [f if basis.holds(g) else math.nan for f, g in zip(first, groups, strict=True)]
     todo = [k for k, e in enumerate(exact) if math.isnan(e) and groups[k]]
-    skipped = 0 if full else max(0, len(todo) - cap)
-    todo = todo if full else todo[:cap]
+    done = 0
     for k in todo:
+        if not full and done >= cap and time.perf_counter() >= deadline:
+            break
         change = warm_change(plan.solver, groups[k], base)  # type: ignore[arg-type]
         exact[k] = math.nan if change is None else change
+        done += 1
     for k, g in enumerate(groups):
         if not g:
             exact[k] = 0.0
-    return Changes(first, exact, len(todo), skipped, base)
+    return Changes(first, exact, done, len(todo) - done, base)

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -304,24 +305,28 @@ class Explanations:
     note: str
 
 
-def explain(plan: Model, *, full: bool = False, cap: int | None = None) -> Explanations:
+def explain(plan: Model, *, full: bool = False, cap: int | None = None,
+            solve_seconds: float = 0.0) -> Explanations:
     """Shadow prices of the binding limits and marginal costs per market and quarter, from the
     two explanation LPs solved in the plan's HiGHS object (see :mod:`planning.optimise.duals`).
 
-    full: re-solve every group whose change the duals alone do not give (else at most
-    ``cap`` per LP; the rest are NaN and counted in the note).
+    full: re-solve every group whose change the duals alone do not give (else ``cap`` per
+    LP, default ``duals.RESOLVE_CAP``, and more while the explanations have taken less than
+    ``duals.RESOLVE_TIME_SHARE`` x solve_seconds; the rest are NaN and counted in the note).
     """
+    deadline = time.perf_counter() + duals.RESOLVE_TIME_SHARE * solve_seconds
     cap = duals.RESOLVE_CAP if cap is None else cap
     solver = plan.solver
     limits, markets = _limit_groups(plan), _market_groups(plan)
     groups = [[(solver.row(plan.con[f][k]), dl) for f, k, dl in g["rows"]]  # type: ignore[union-attr]
               for g in limits + markets]
-    res = {label: duals.changes(plan, label, groups, full=full, cap=cap) for label in LPS}
+    res = {label: duals.changes(plan, label, groups, full=full, cap=cap, deadline=deadline)
+           for label in LPS}
     skipped = sum(r.skipped for r in res.values())
     note = ""
     if skipped:
-        note = (f"explanations: {skipped} re-solved values left empty (their duals are "
-                f"degenerate and the cap of {cap} re-solves per LP was reached); "
+        note = (f"explanations: {skipped} re-solved values left empty (the duals alone do not "
+                f"give them, and the {cap} re-solves per LP and the solve's time were spent); "
                 f"`--explain full` computes them all")
     return Explanations(binding_limits(limits, res), marginal_costs(markets, res, len(limits)),
                         sum(r.resolved for r in res.values()), skipped, note)

@@ -27,7 +27,7 @@ try:
 except ImportError:  # reported as a plan with status error by planning.optimise.solve
     highspy = None
 
-from planning.optimise.build import Model, name
+from planning.optimise.build import Model
 
 _banner_done = False
 
@@ -64,16 +64,16 @@ class Solver:
     """A model loaded into HiGHS: the live solver object and where each PuLP variable and
     row is in it.
 
-    cols: PuLP variables in HiGHS column order; col_of: {variable name: column};
-    row_of: {PuLP row name: row}; integer: columns that are integer in the MIP;
+    cols: PuLP variables in HiGHS column order; col_of: {id(variable): column};
+    row_of: {id(row): row}; integer: columns that are integer in the MIP;
     lower, upper: the model's own column bounds (to restore after fixing columns);
     row_lower, row_upper: the rows' bounds as loaded.
     """
 
     highs: highspy.Highs
     cols: list[pulp.LpVariable]
-    col_of: dict[str, int]
-    row_of: dict[str, int]
+    col_of: dict[int, int]
+    row_of: dict[int, int]
     integer: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
@@ -83,10 +83,10 @@ class Solver:
     extra: dict = field(default_factory=dict)
 
     def row(self, con: pulp.LpConstraint) -> int:
-        return self.row_of[con.name]
+        return self.row_of[id(con)]
 
     def col(self, var: pulp.LpVariable) -> int:
-        return self.col_of[var.name]
+        return self.col_of[id(var)]
 
     def set_integer(self, on: bool) -> None:
         """Integer columns integer (a MIP) or continuous (its LP relaxation)."""
@@ -105,24 +105,17 @@ class Solver:
         self.set_bounds(idx, self.lower[idx], self.upper[idx])
 
 
-def _readable_names(model: Model) -> tuple[dict[str, str], dict[str, str]]:
-    """{PuLP name: readable name} for variables and rows the Model knows by family and index."""
-    cols = {v.name: name(f, *k) for f, vs in model.var.items() for k, v in vs.items()}
-    rows = {c.name: name(f, *k) for f, cs in model.con.items() for k, c in cs.items()}
-    return cols, rows
-
-
 def load(model: Model, *, mip: bool, verbose: bool = False) -> Solver:
     """Pass the model to a new HiGHS object (one call); mip: keep integer columns integer."""
     prob = model.prob
     inf = highspy.kHighsInf
     variables = prob.variables()  # PuLP's column order: every variable in use, by name
-    col_of = {v.name: j for j, v in enumerate(variables)}
+    col_of = {id(v): j for j, v in enumerate(variables)}
     n = len(variables)
     obj = prob.objective or pulp.LpAffineExpression()
     cost = np.zeros(n)
     for v, a in obj.items():
-        cost[col_of[v.name]] = a
+        cost[col_of[id(v)]] = a
     lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
     upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
     integer = np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool)
@@ -135,7 +128,7 @@ def load(model: Model, *, mip: bool, verbose: bool = False) -> Solver:
     for i, con in enumerate(rows):
         for v, a in con.items():
             if a != 0:
-                index.append(col_of[v.name])
+                index.append(col_of[id(v)])
                 value.append(a)
         start[i + 1] = len(index)
         lb, ub = con.getLb(), con.getUb()
@@ -156,12 +149,12 @@ def load(model: Model, *, mip: bool, verbose: bool = False) -> Solver:
     if mip and integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in integer]
-    col_names, row_names = _readable_names(model)
-    lp.col_names_ = [col_names.get(v.name, v.name) for v in variables]
-    lp.row_names_ = [row_names.get(c.name, c.name) for c in rows]
+    names = model.names
+    lp.col_names_ = [names.get(id(v)) or v.name for v in variables]
+    lp.row_names_ = [names.get(id(c)) or c.name for c in rows]
     h = new_highs(verbose)
     h.passModel(lp)
-    return Solver(h, variables, col_of, {c.name: i for i, c in enumerate(rows)},
+    return Solver(h, variables, col_of, {id(c): i for i, c in enumerate(rows)},
                   integer if mip else np.zeros(n, dtype=bool), lower, upper, row_lo, row_up, verbose)
 
 

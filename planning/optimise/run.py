@@ -49,7 +49,7 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     binding = marginal = pd.DataFrame()
     message = out.message
     if explain:
-        why = explain_plan(model, full=explain == "full")
+        why = explain_plan(model, full=explain == "full", solve_seconds=out.seconds)
         binding, marginal = why.binding, why.marginal_cost
         message = "; ".join(x for x in (message, why.note) if x)
     return PlanResult(

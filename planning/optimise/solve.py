@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -49,7 +49,8 @@ class SolveOutcome:
     best proven bound, ``(objective - bound) / |objective|`` (0 for an LP); bound: that
     bound (currency; the LP relaxation or HiGHS's MIP bound, the higher); seconds: wall-clock
     time of the whole solve (transfer included); message: the solver's words when it is not
-    optimal; repaired: the plan is the rounded and repaired LP relaxation, not the MIP's."""
+    optimal; repaired: the plan is the rounded and repaired LP relaxation, not the MIP's;
+    phases: wall-clock seconds of each step (transfer, relaxation, repair, mip or lp)."""
 
     status: PlanStatus
     objective: float | None
@@ -58,6 +59,7 @@ class SolveOutcome:
     message: str = ""
     bound: float | None = None
     repaired: bool = False
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 MISSING_SOLVER = ("the HiGHS solver library is not installed or cannot be loaded: install it "
@@ -117,6 +119,14 @@ class _Clock:
     def __init__(self, limit: float) -> None:
         self.start = time.perf_counter()
         self.limit = limit
+        self.phases: dict[str, float] = {}
+        self._mark = self.start
+
+    def phase(self, label: str) -> None:
+        """Record the time since the last phase ended as ``label``."""
+        now = time.perf_counter()
+        self.phases[label] = self.phases.get(label, 0.0) + now - self._mark
+        self._mark = now
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
@@ -151,13 +161,13 @@ def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
     clock = _Clock(time_limit_s)
     try:
         solver = load(model, mip=mip, verbose=verbose)
+        clock.phase("transfer")
         model.solver = solver
         model.prob.solverModel = solver.highs
         h = solver.highs
         h.setOptionValue("random_seed", int(seed))
-        if not solver.integer.any():
-            return _lp(solver, clock)
-        return _mip(model, solver, clock, mip_gap)
+        out = _lp(solver, clock) if not solver.integer.any() else _mip(model, solver, clock, mip_gap)
+        return replace(out, phases=clock.phases)
     except Exception as exc:  # a solver crash is a plan with status error, not a traceback
         return SolveOutcome(PlanStatus.ERROR, None, None, clock.elapsed(),
                             f"the solver failed: {type(exc).__name__}: {exc}")
@@ -166,6 +176,7 @@ def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
 def _lp(solver: Solver, clock: _Clock) -> SolveOutcome:
     h = solver.highs
     status = _run(solver, clock)
+    clock.phase("lp")
     has_plan = h.getInfo().primal_solution_status == _FEASIBLE
     plan_status = classify(status, has_plan)
     seconds = clock.elapsed()
@@ -186,6 +197,7 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     h = solver.highs
     solver.set_integer(False)
     status = _run(solver, clock)
+    clock.phase("relaxation")
     if status != highspy.HighsModelStatus.kOptimal:
         seconds = clock.elapsed()
         why = h.modelStatusToString(status)
@@ -198,6 +210,7 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     solver.extra["relaxation_basis"] = h.getBasis()
     solver.extra["relaxation_objective"] = bound
     repaired = repair(model, solver, relaxed, clock)
+    clock.phase("repair")
     idx = np.flatnonzero(solver.integer)
     solver.restore_bounds(idx)
     solver.set_integer(True)
@@ -213,6 +226,7 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
             mip_objective = float(info.objective_function_value)
             if math.isfinite(info.mip_dual_bound):
                 bound = max(bound, float(info.mip_dual_bound))
+    clock.phase("mip")
     seconds = clock.elapsed()
     proven = mip_status == highspy.HighsModelStatus.kOptimal
     tol = 1e-9 * max(1.0, abs(repaired[1])) if repaired is not None else 0.0
