@@ -36,7 +36,7 @@ from planning.optimise.solve import warm_change
 
 #: warm re-solves made per explanation LP, whatever the time, where the duals alone do not
 #: give the change (``--explain full``: all of them)
-RESOLVE_CAP = 20
+RESOLVE_CAP = 10
 #: further re-solves only while the explanations have taken less than this share of the
 #: plan's solve time (the target: explanations cost at most the solve)
 RESOLVE_TIME_SHARE = 1.0
