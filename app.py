@@ -46,8 +46,8 @@ with st.sidebar:
     st.caption("Scenario")
     name = session.scenario_name()
     st.markdown(f"**{name}**" + (" · *unsaved changes*" if session.unsaved() else ""))
-    if session.overrides():
-        st.caption(f"{len(session.overrides())} forecast override(s) active")
+    if (overrides := session.overrides()) is not None and len(overrides):
+        st.caption(f"{len(overrides)} forecast override(s) active")
     last = stages.last_plan()
     if last is not None:
         done, current = last

@@ -181,7 +181,7 @@ def replan_tab(inputs, run) -> None:
     def work():
         return run_plan(rp.inputs).plan  # the commitments travel in rp.inputs
 
-    key = f"{keys.plan_key(session.digest(), session.overrides())}-{rp.start.date()}"
+    key = f"{keys.plan_key(session.digest())}-{rp.start.date()}"
     done = stages.run_stage("replan", key, work,
                            label="Re-planning from the actuals")
     if done.error is not None:

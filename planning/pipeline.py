@@ -6,7 +6,7 @@ the user brought one (a ``forecast`` or ``requirements`` table in the inputs).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -17,14 +17,15 @@ from planning.forecast_stage import forecast_stage
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
 from planning.optimise.commitments import Commitments
-from planning.periods import plan_weeks
-from planning.requirements.compute import compute_requirements
+from planning.overrides import apply_overrides, override_effects
+from planning.periods import plan_weeks, quarter_labels
+from planning.requirements.compute import compute_requirements, quantile_column
 from planning.risk.confidence import ConfidencePlan, plan_to_confidence
 
 
 def forecast_result(inputs: Inputs, *, cache: ForecastCache | None = None) -> ForecastResult:
-    """The daily forecast the plan is staffed from, with the backtest it was chosen by and
-    the forecast's warnings.
+    """The model's daily forecast (before any override), with the backtest it was chosen by
+    and the forecast's warnings.
 
     A ``forecast`` table in the inputs always takes precedence (its result has an empty
     backtest: nothing was chosen); otherwise the forecast stage runs on ``volumes``,
@@ -38,10 +39,20 @@ def forecast_result(inputs: Inputs, *, cache: ForecastCache | None = None) -> Fo
     return forecast_stage(inputs, quantiles=plan_quantiles(inputs), cache=cache)
 
 
-def forecast_table(inputs: Inputs) -> pd.DataFrame:
-    """The daily forecast the plan is staffed from (the contract's ``forecast`` table):
+def model_forecast(inputs: Inputs) -> pd.DataFrame:
+    """The daily forecast before any override (the contract's ``forecast`` table):
     :func:`forecast_result` without the backtest."""
     return forecast_result(inputs).forecast
+
+
+def forecast_table(inputs: Inputs, model: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The daily forecast the plan is staffed from: the model's forecast (or the one given)
+    with the planners' ``forecast_overrides`` applied.
+
+    model: the model forecast when the caller has it already (see :func:`model_forecast`).
+    """
+    return apply_overrides(model_forecast(inputs) if model is None else model,
+                           inputs.forecast_overrides)
 
 
 def plan_quantiles(inputs: Inputs) -> tuple[float, ...]:
@@ -49,17 +60,37 @@ def plan_quantiles(inputs: Inputs) -> tuple[float, ...]:
     return tuple(sorted({0.1, 0.5, 0.9, round(inputs.scenario.plan.quantile, 2)}))
 
 
-def requirements_table(inputs: Inputs, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+def requirements_table(inputs: Inputs, forecast: pd.DataFrame | None = None, *,
+                       model: pd.DataFrame | None = None) -> pd.DataFrame:
     """Required FTE per market, queue and week of the plan.
 
     A ``requirements`` table in the inputs replaces the forecast and requirements stages;
     it must hold a row for every planned week of each (market, queue) it names.
+    forecast: the forecast after overrides (default: made here); model: the model's forecast
+    before overrides. With overrides and the model forecast known, the table also carries
+    ``model_cases`` (the staffed quantile's cases before overrides), which the variance split
+    of plan versus actual uses to separate judgement from the model's error.
     """
     if inputs.requirements is not None:
         return _given_requirements(inputs)
     if forecast is None:
-        forecast = forecast_table(inputs)
-    return compute_requirements(inputs, forecast)
+        model = model_forecast(inputs) if model is None else model
+        forecast = forecast_table(inputs, model)
+    req = compute_requirements(inputs, forecast)
+    if model is not None and inputs.forecast_overrides is not None \
+            and not inputs.forecast_overrides.empty:
+        req = req.merge(_weekly_cases(inputs, model), on=["market", "queue", "week"], how="left")
+    return req
+
+
+def _weekly_cases(inputs: Inputs, forecast: pd.DataFrame) -> pd.DataFrame:
+    """Cases per market, queue and plan week in the staffed quantile (``model_cases``)."""
+    col = quantile_column(inputs.scenario.plan.quantile)
+    start = pd.Timestamp(inputs.scenario.plan.start)
+    f = forecast[["market", "queue", "date", col]]
+    week = start + pd.to_timedelta((pd.to_datetime(f["date"]) - start).dt.days // 7 * 7, unit="D")
+    return (f.assign(week=week).groupby(["market", "queue", "week"], as_index=False)[col].sum()
+            .rename(columns={col: "model_cases"}))
 
 
 def _given_requirements(inputs: Inputs) -> pd.DataFrame:
@@ -102,9 +133,11 @@ class PipelineRun:
 def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
              requirements: pd.DataFrame | None = None, time_limit_s: float | None = None,
              mip_gap: float | None = None, explain: bool | str = True,
-             verbose: bool = False) -> PipelineRun:
+             verbose: bool = False, model: pd.DataFrame | None = None) -> PipelineRun:
     """Forecast (unless given), requirements (unless given) and the optimised plan.
 
+    forecast: the forecast as staffed (overrides applied); model: the model's forecast before
+    overrides, when the caller gives ``forecast`` and wants each override's effect listed.
     time_limit_s, mip_gap: override the scenario's solver settings; explain, verbose: as for
     :func:`planning.optimise.optimise`.
     With ``[plan] sla_confidence`` the plan is the cheapest one meeting every cell's
@@ -123,18 +156,58 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
                                     "requirements table, or the sla_confidence key")])
         if forecast is None:
             made = forecast_result(inputs)
-            forecast, warnings = made.forecast, made.warnings
+            model, warnings = made.forecast, made.warnings
+            forecast = forecast_table(inputs, model)
         conf = plan_to_confidence(inputs, forecast, time_limit_s=time_limit_s, mip_gap=mip_gap,
                                   explain=explain, commitments=input_commitments(inputs))
-        return PipelineRun(forecast, conf.requirements, conf.plan, conf, warnings)
+        plan = _with_overrides(conf.plan, inputs, model)
+        return PipelineRun(forecast, conf.requirements, plan, replace(conf, plan=plan), warnings)
     if requirements is None:
         if forecast is None and inputs.requirements is None:
             made = forecast_result(inputs)
-            forecast, warnings = made.forecast, made.warnings
-        requirements = requirements_table(inputs, forecast)
+            model, warnings = made.forecast, made.warnings
+            forecast = forecast_table(inputs, model)
+        requirements = requirements_table(inputs, forecast, model=model)
     plan = optimise(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap,
                     commitments=input_commitments(inputs), explain=explain, verbose=verbose)
-    return PipelineRun(forecast, requirements, plan, warnings=warnings)
+    return PipelineRun(forecast, requirements, _with_overrides(plan, inputs, model),
+                       warnings=warnings)
+
+
+def _with_overrides(plan: PlanResult, inputs: Inputs, model: pd.DataFrame | None) -> PlanResult:
+    """:func:`with_override_effects` when the inputs have overrides and the model is known."""
+    if model is None or not plan.ok or inputs.forecast_overrides is None \
+            or inputs.forecast_overrides.empty:
+        return plan
+    return with_override_effects(plan, inputs, model)
+
+
+def with_override_effects(plan: PlanResult, inputs: Inputs, model: pd.DataFrame) -> PlanResult:
+    """The plan with its forecast overrides and each one's effect per market and quarter.
+
+    cases and required_fte: what the plan needs with the override against without it (every
+    other override kept; see :func:`planning.overrides.override_effects`). cost: required FTE
+    x the quarter's planned weeks x the plan's own cost of one delivered FTE-week in that
+    market and quarter (its attributed cost / in-house and vendor FTE-weeks): an estimate at
+    the plan's average cost, not a re-plan without the override.
+    """
+    table = inputs.forecast_overrides.reset_index(drop=True)
+    effects = override_effects(table, model, lambda f: compute_requirements(inputs, f),
+                               quantile_column(inputs.scenario.plan.quantile), quarter_labels)
+    q = plan.quarterly
+    weeks = quarter_labels(pd.Series(plan_weeks(inputs.scenario.plan.start,
+                                                inputs.scenario.plan.weeks))).value_counts()
+    if not q.empty and "cost" in q:
+        delivered = (q["inhouse_fte"] + q["vendor_fte"]) * q["quarter"].map(weeks).to_numpy()
+        per_fte_week = (q["cost"] / delivered.where(delivered > 0)).rename("per_fte_week")
+        unit = q[["market", "quarter"]].assign(per_fte_week=per_fte_week.to_numpy())
+        effects = effects.merge(unit, on=["market", "quarter"], how="left")
+        effects["cost"] = (effects["required_fte"] * effects["quarter"].map(weeks)
+                           * effects["per_fte_week"])
+        effects = effects.drop(columns="per_fte_week")
+    rows = table.assign(override=range(len(table)))
+    rows = rows[["override", *[c for c in table.columns]]]
+    return replace(plan, overrides=rows, override_effects=effects)
 
 
 def input_commitments(inputs: Inputs) -> Commitments | None:

@@ -187,7 +187,14 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
     at.date_input(key="ov_start").set_value(pd.Timestamp("2027-01-25").date())
     at.number_input(key="ov_pct").set_value(15.0)
     ok(at.button(key="ov_add").click().run())
-    assert at.session_state["hc_overrides"][0].pct == 15.0
+    assert any("Override not added" in e.value and "reason" in e.value for e in at.error)
+    at.text_input(key="ov_reason").set_value("policy launch")
+    ok(at.button(key="ov_add").click().run())
+    assert not at.error
+    # the page draws the model's forecast beside the overridden one, and lists the override
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert "P50 model (before overrides)" in spec and "P50 with overrides" in spec
+    assert any("x1.15" in m.value and "policy launch" in m.value for m in at.markdown)
     bumped = _drivers(at)
     late = pd.to_datetime(bumped["week"]) >= "2027-01-25"
     assert late.sum() > 0 and (~late).sum() > 0
@@ -195,7 +202,7 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
         after.loc[late, "forecast_cases"].to_numpy() * 1.15, rel=1e-9)
     assert bumped.loc[~late, "forecast_cases"].tolist() == after.loc[~late, "forecast_cases"].tolist()
 
-    # saved with the plan, the overridden forecast travels as the scenario's forecast table
+    # saved with the plan, the override travels as the scenario's forecast_overrides table
     at.switch_page("app_pages/plan.py").run()
     ok(at.button(key="plan_run").click().run())
     at.switch_page("app_pages/scenarios.py").run()
@@ -205,7 +212,14 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
 
     with ScenarioStore() as store:
         saved = store.load("policy +15%")
-    fc = saved.inputs.forecast.set_index(["market", "queue", "date"])["p50"]
+    [row] = saved.inputs.forecast_overrides.to_dict("records")
+    assert (row["market"], row["queue"], row["multiplier"], row["reason"]) == (
+        market, queue, pytest.approx(1.15), "policy launch")
+    plan_end = saved.inputs.plan_weeks()[-1] + pd.Timedelta(days=6)
+    assert (row["start"], row["end"]) == (pd.Timestamp("2027-01-25"), plan_end)
+    from planning.pipeline import forecast_table
+
+    fc = forecast_table(saved.inputs).set_index(["market", "queue", "date"])["p50"]
     assert (market, queue) == ("GB", "listing")  # the small set's first series: 800 cases/day
     assert fc[("GB", "listing", pd.Timestamp("2027-01-24"))] == pytest.approx(800.0)
     assert fc[("GB", "listing", pd.Timestamp("2027-01-26"))] == pytest.approx(800.0 * 1.15)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from planning.inputs.loading import load_inputs
-from planning.overrides import Override
+from planning.overrides import overrides_frame
 from ui import keys
 from ui.jobs import Jobs
 
@@ -69,10 +68,13 @@ def test_stage_keys_change_only_with_what_the_stage_reads(inputs):
     # history: everything downstream
     assert keys.forecast_key(volume) != keys.forecast_key(base)
     assert keys.plan_key(volume) != keys.plan_key(base)
-    # overrides: requirements and plan
-    o = (Override("ID", "listing", date(2027, 1, 5), 15.0),)
-    assert keys.requirements_key(base, o) != keys.requirements_key(base)
-    assert keys.plan_key(base, o) != keys.plan_key(base)
+    # forecast overrides (a table of the inputs): requirements and plan, never the forecast
+    o = overrides_frame([{"market": "ID", "queue": "listing", "start": "2027-01-05",
+                          "end": "2027-01-10", "multiplier": 1.15, "reason": "policy"}])
+    over = keys.digest_inputs(dataclasses.replace(inputs, forecast_overrides=o))
+    assert keys.forecast_key(over) == keys.forecast_key(base)
+    assert keys.requirements_key(over) != keys.requirements_key(base)
+    assert keys.plan_key(over) != keys.plan_key(base)
     # queue values: requirements, not the forecast (history alone decides it)
     queues = inputs.queues.copy()
     queues.loc[0, "aht_minutes"] = 7.0

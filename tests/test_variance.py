@@ -250,3 +250,25 @@ def test_largest_differences_come_first_by_absolute_size() -> None:
     s = pd.DataFrame({"market": ["A", "B", "C", "D"], "difference_fte": [1.0, -7.5, 3.0, -0.5]})
     assert largest_differences(s, 3)["market"].tolist() == ["B", "C", "A"]
     assert largest_differences(s.iloc[:0], 3).empty
+
+
+def test_the_volume_effect_splits_into_model_error_and_override_by_hand(tiny) -> None:
+    # The model said 800 cases; a planner's +25 % override planned 1000 (10 FTE). Actual 1100
+    # cases, AHT +20 %: volume effect 1.1 FTE as above (= c x 100 cases with c = 0.011 FTE per
+    # case). Split: the model's error c x (1100 - 800) = 3.3 FTE; the override c x (800 - 1000)
+    # = -2.2 FTE: judgement took 2.2 FTE off the gap the model alone would have left.
+    inputs = _inputs(tiny, """
+        market,queue,week,cases,automated_cases,manual_cases_closed,aht_minutes,sla_share
+        ID,listing,2027-01-04,1100,550,550,7.2,0.99
+    """)
+    req = _req([("ID", "listing", "2027-01-04", 10.0, 1000.0, 0.5, 6.0)]).assign(model_cases=800.0)
+    v = requirement_variance(inputs, req).iloc[0]
+    assert v["volume_fte"] == pytest.approx(1.1)
+    assert v["volume_model_fte"] == pytest.approx(3.3)
+    assert v["volume_override_fte"] == pytest.approx(-2.2)
+    assert v["volume_override_cost"] == pytest.approx(-2.2 * WEEKLY_COST)
+    summary = variance_summary(requirement_variance(inputs, req)).iloc[0]
+    assert summary["volume_model_fte"] + summary["volume_override_fte"] == pytest.approx(
+        summary["volume_fte"])
+    # without the model's cases there is nothing to split
+    assert "volume_override_fte" not in requirement_variance(inputs, req.drop(columns="model_cases"))

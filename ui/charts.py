@@ -17,9 +17,11 @@ def _layout(fig: go.Figure, title: str, y: str, height: int = 380) -> go.Figure:
 
 
 def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, events: pd.DataFrame,
-                    title: str, history_days: int = 365) -> go.Figure:
+                    title: str, history_days: int = 365,
+                    model: pd.DataFrame | None = None) -> go.Figure:
     """Daily cases: history (date, cases), forecast (date, p10, p50, p90 when present) with
-    the P10–P90 band, and events (date, name) marked as dotted lines with their names."""
+    the P10–P90 band, and events (date, name) marked as dotted lines with their names.
+    model: the model's forecast before planners' overrides, drawn dashed when given."""
     fig = go.Figure()
     h = history.sort_values("date")
     if len(h):
@@ -33,8 +35,13 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, events: pd.Da
         fig.add_scatter(x=f["date"], y=f["p10"], name="P10–P90", mode="lines", fill="tonexty",
                         line={"width": 0, "color": INHOUSE}, fillcolor="rgba(31,119,180,0.2)")
     if "p50" in f.columns:
-        fig.add_scatter(x=f["date"], y=f["p50"], name="P50 forecast", mode="lines",
-                        line={"color": INHOUSE, "width": 2})
+        fig.add_scatter(x=f["date"], y=f["p50"],
+                        name="P50 forecast" if model is None else "P50 with overrides",
+                        mode="lines", line={"color": INHOUSE, "width": 2})
+    if model is not None and "p50" in model.columns:
+        m = model.sort_values("date")
+        fig.add_scatter(x=m["date"], y=m["p50"], name="P50 model (before overrides)",
+                        mode="lines", line={"color": "#d62728", "width": 1.5, "dash": "dash"})
     lo = min([x["date"].min() for x in (h, f) if len(x)], default=None)
     hi = max([x["date"].max() for x in (h, f) if len(x)], default=None)
     if lo is not None and len(events):

@@ -20,7 +20,8 @@ from planning.inputs.tables import Inputs
 #: What each stage does NOT read. Stages are keyed on every other table, so a table added to
 #: the contract later is part of every key until it is listed here (safe, never stale).
 NOT_FORECAST = ("markets", "queues", "market_queues", "intraday", "sites", "vendors",
-                "vendor_surge", "requirements", "actual_queues", "actual_sites", "actual_vendors")
+                "vendor_surge", "requirements", "actual_queues", "actual_sites", "actual_vendors",
+                "forecast_overrides")
 FORECAST_SECTIONS = ("plan",)
 NOT_REQUIREMENTS = ("sites", "vendors", "vendor_surge", "actual_sites", "actual_vendors")
 REQUIREMENT_SECTIONS = ("plan", "workforce", "levers")
@@ -61,14 +62,13 @@ def forecast_key(d: InputsDigest) -> str:
     return combine("forecast", d.all_but(NOT_FORECAST, FORECAST_SECTIONS), code_version())
 
 
-def requirements_key(d: InputsDigest, overrides: tuple = ()) -> str:
-    """Key of the requirements stage: the forecast's key, manual overrides, queue values,
+def requirements_key(d: InputsDigest) -> str:
+    """Key of the requirements stage: the forecast's key, forecast overrides, queue values,
     working-time settings and levers."""
-    return combine("requirements", forecast_key(d), overrides,
-                   d.all_but(NOT_REQUIREMENTS, REQUIREMENT_SECTIONS))
+    return combine("requirements", forecast_key(d), d.all_but(NOT_REQUIREMENTS, REQUIREMENT_SECTIONS))
 
 
-def plan_key(d: InputsDigest, overrides: tuple = (), *, time_limit_s: float | None = None,
+def plan_key(d: InputsDigest, *, time_limit_s: float | None = None,
              mip_gap: float | None = None) -> str:
-    """Key of the plan: every table, every scenario section, and the overrides."""
-    return combine("plan", requirements_key(d, overrides), d.full, time_limit_s, mip_gap)
+    """Key of the plan: every table (forecast overrides included) and every scenario section."""
+    return combine("plan", requirements_key(d), d.full, time_limit_s, mip_gap)

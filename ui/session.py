@@ -8,6 +8,7 @@ overrides, and the errors of the last failed load. Everything lives in
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,6 @@ from planning.errors import InputError, Issue, issues_frame
 from planning.inputs.loading import load_inputs
 from planning.inputs.tables import Inputs
 from planning.inputs.uploads import UploadedFile, inputs_from_upload, replaces_everything
-from planning.overrides import Override
 from ui import keys
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ DATA_ENV = "HEADCOUNT_DATA"
 UPLOAD_LIMIT_MB = 50
 
 _INPUTS, _LOADED, _DIGEST, _LABEL = "hc_inputs", "hc_loaded", "hc_digest", "hc_label"
-_SCENARIO, _ISSUES, _OVERRIDES, _META = "hc_scenario", "hc_load_issues", "hc_overrides", "hc_meta"
+_SCENARIO, _ISSUES, _META = "hc_scenario", "hc_load_issues", "hc_meta"
 _LAST_PLAN = "hc_last_plan"
 _LOADED_DIGEST, _SAVED_KEY = "hc_loaded_digest", "hc_saved_key"
 
@@ -52,7 +52,6 @@ def init() -> None:
     if _INPUTS in st.session_state:
         return
     st.session_state[_INPUTS] = None
-    st.session_state[_OVERRIDES] = ()
     path = default_data_path()
     try:
         inputs = load_inputs(path)
@@ -80,7 +79,6 @@ def set_loaded(inputs: Inputs, label: str, scenario: str = "as loaded", meta: An
     st.session_state[_LABEL] = label
     st.session_state[_SCENARIO] = scenario
     st.session_state[_ISSUES] = None
-    st.session_state[_OVERRIDES] = ()
     st.session_state[_LAST_PLAN] = None
     reset_widgets(WIDGET_PREFIXES)
     set_inputs(inputs)
@@ -165,14 +163,15 @@ def scenario_name() -> str:
 
 
 def _content_key() -> str:
-    return keys.combine(digest().full, overrides())
+    return digest().full
 
 
 def modified() -> bool:
-    """True when the current inputs or overrides differ from the data set as loaded."""
+    """True when the current inputs (forecast overrides included) differ from the data set
+    as loaded."""
     if inputs() is None or loaded() is None:
         return False
-    return bool(overrides()) or loaded_digest().full != digest().full
+    return loaded_digest().full != digest().full
 
 
 def unsaved() -> bool:
@@ -206,12 +205,16 @@ def saved_meta() -> Any:
     return None if unsaved() else meta()
 
 
-def overrides() -> tuple[Override, ...]:
-    return st.session_state.get(_OVERRIDES, ())
+def overrides() -> pd.DataFrame | None:
+    """The current inputs' forecast_overrides table (None when there is none)."""
+    inp = inputs()
+    return None if inp is None else inp.forecast_overrides
 
 
-def set_overrides(values: tuple[Override, ...]) -> None:
-    st.session_state[_OVERRIDES] = tuple(values)
+def set_overrides(table: pd.DataFrame | None) -> None:
+    """Replace the current inputs' forecast_overrides table (None or empty: no overrides)."""
+    table = None if table is None or table.empty else table.reset_index(drop=True)
+    set_inputs(dataclasses.replace(inputs(), forecast_overrides=table))
 
 
 def slug(text: str) -> str:

@@ -7,7 +7,6 @@ through these getters; what each stage computes is :mod:`planning.pipeline`'s.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -21,8 +20,13 @@ import streamlit as st
 from forecasts import ForecastResult
 from planning.forecast_cache import ForecastCache
 from planning.inputs.tables import Inputs
-from planning.overrides import apply_overrides, quantile_columns
-from planning.pipeline import PipelineRun, forecast_result, requirements_table, run_plan
+from planning.pipeline import (
+    PipelineRun,
+    forecast_result,
+    forecast_table,
+    requirements_table,
+    run_plan,
+)
 from planning.risk.simulate import RiskResult, RiskSettings, simulate_risk
 from ui import keys, session
 from ui.jobs import JOBS, Done
@@ -84,7 +88,7 @@ def current_plan_key() -> str | None:
 
 
 def plan_key_for(inp: Inputs) -> str:
-    """Content key of the plan of other inputs without overrides (e.g. the baseline)."""
+    """Content key of the plan of other inputs (e.g. the baseline)."""
     return keys.plan_key(_digest_of(inp))
 
 
@@ -95,15 +99,17 @@ def plan_key_of_last() -> str | None:
 
 
 def requirements_key() -> str:
-    return keys.requirements_key(session.digest(), session.overrides())
+    return keys.requirements_key(session.digest())
 
 
 def forecast_key() -> str:
-    return keys.combine(keys.forecast_key(session.digest()), session.overrides())
+    """Key of the forecast as staffed: the model's forecast and the overrides on it."""
+    d = session.digest()
+    return keys.combine(keys.forecast_key(d), dict(d.tables).get("forecast_overrides"))
 
 
 def _plan_key() -> str:
-    return keys.plan_key(session.digest(), session.overrides())
+    return keys.plan_key(session.digest())
 
 
 # -- forecast -------------------------------------------------------------------------------
@@ -128,23 +134,15 @@ def forecast() -> Done | None:
 
 
 def effective_forecast(out: ForecastResult) -> pd.DataFrame:
-    """The forecast with the manual overrides applied."""
-    return apply_overrides(out.forecast, session.overrides())
+    """The forecast as staffed: the model's with the inputs' forecast overrides applied
+    (the pipeline's own rule, as the CLI applies it)."""
+    return forecast_table(session.inputs(), out.forecast)
 
 
 def inputs_as_run() -> Inputs | None:
-    """The current inputs as the plan used them: with overrides active, the overridden
-    forecast goes in as the ``forecast`` table, so a saved or exported scenario re-plans to
-    the same numbers."""
-    inp = session.inputs()
-    if inp is None or not session.overrides() or not needs_forecast(inp):
-        return inp
-    f = forecast()
-    if f is None or f.error is not None:
-        return inp
-    fc = effective_forecast(f.value)
-    return dataclasses.replace(inp, forecast=fc[["market", "queue", "date",
-                                                 *quantile_columns(fc)]])
+    """The current inputs as the plan used them. Forecast overrides are a table of the
+    inputs, so a saved or exported scenario carries them and re-plans to the same numbers."""
+    return session.inputs()
 
 
 def _staffed_forecast(inp: Inputs) -> tuple[bool, Done | None, pd.DataFrame | None]:
@@ -158,6 +156,12 @@ def _staffed_forecast(inp: Inputs) -> tuple[bool, Done | None, pd.DataFrame | No
     return False, None, effective_forecast(f.value)
 
 
+def _model_forecast(inp: Inputs) -> pd.DataFrame | None:
+    """The model's forecast before overrides, when the forecast stage has one."""
+    f = forecast() if needs_forecast(inp) else None
+    return None if f is None or f.error is not None else f.value.forecast
+
+
 # -- requirements and plan ------------------------------------------------------------------
 def requirements() -> Done | None:
     """Required FTE per market, queue and week of the current inputs (after overrides)."""
@@ -167,7 +171,9 @@ def requirements() -> Done | None:
     stop, early, fc = _staffed_forecast(inp)
     if stop:
         return early
-    return run_stage("requirements", requirements_key(), lambda: requirements_table(inp, fc),
+    model = _model_forecast(inp)
+    return run_stage("requirements", requirements_key(),
+                     lambda: requirements_table(inp, fc, model=model),
                      label="Computing required FTE")
 
 
@@ -201,7 +207,9 @@ def plan(*, run: bool) -> Done | None:
     if r is None or r.error is not None:
         return r
     req = r.value
-    done = run_stage("plan", _plan_key(), lambda: run_plan(inp, forecast=fc, requirements=req),
+    model = _model_forecast(inp)
+    done = run_stage("plan", _plan_key(),
+                     lambda: run_plan(inp, forecast=fc, requirements=req, model=model),
                      label="Optimising the plan", limit_s=_plan_limit(inp))
     st.session_state[_LAST_PLAN] = (done, _plan_key())
     return done
@@ -217,18 +225,20 @@ def last_plan() -> tuple[Done, bool] | None:
 
 
 def plan_for(inp: Inputs, *, run: bool, label: str) -> Done | None:
-    """The plan of other inputs (e.g. the baseline): forecast, requirements, plan, no overrides."""
+    """The plan of other inputs (e.g. the baseline or a saved scenario, with its own forecast
+    overrides): forecast, requirements, plan."""
     key = plan_key_for(inp)
     hit = JOBS.get("plan", key)
     if hit is not None or not run:
         return hit
-    fc = None
+    fc = model = None
     if needs_forecast(inp):
         f = _forecast_done(inp, f"Forecasting for {label}")
         if f.error is not None:
             return f
-        fc = f.value.forecast
-    return run_stage("plan", key, lambda: run_plan(inp, forecast=fc),
+        model = f.value.forecast
+        fc = forecast_table(inp, model)
+    return run_stage("plan", key, lambda: run_plan(inp, forecast=fc, model=model),
                      label=f"Optimising {label}", limit_s=_plan_limit(inp))
 
 
@@ -264,7 +274,8 @@ def warm_forecast(inp: Inputs) -> Done:
 
 
 def warm_plan(inp: Inputs) -> Done:
-    """Solve the plan of ``inp`` (no overrides) into the shared cache, as the Plan page would."""
-    fc = warm_forecast(inp).value.forecast if needs_forecast(inp) else None
+    """Solve the plan of ``inp`` into the shared cache, as the Plan page would."""
+    model = warm_forecast(inp).value.forecast if needs_forecast(inp) else None
+    fc = None if model is None else forecast_table(inp, model)
     key = keys.plan_key(keys.digest_inputs(inp))
-    return JOBS.submit("plan", key, lambda: run_plan(inp, forecast=fc)).result()
+    return JOBS.submit("plan", key, lambda: run_plan(inp, forecast=fc, model=model)).result()

@@ -19,6 +19,14 @@ every order in which the factors can switch from planned to actual. The four eff
 exactly to the total, do not depend on an arbitrary order, and a factor that did not move
 has effect 0. Cost effects are FTE effects x the plan's cost of one required FTE-week in the
 market (:func:`unit_costs`), so they add up exactly too. See docs/kpis.md.
+
+Planner overrides: when the requirements carry ``model_cases`` (the model's cases before the
+``forecast_overrides``), the volume effect is split further. Volume enters the product
+linearly, so its Shapley effect is ``c x (actual - planned cases)`` with a coefficient ``c``
+that does not depend on the volumes; with ``planned = model + override change`` it splits
+exactly into ``volume_model_fte = c x (actual - model)`` (the model's error) and
+``volume_override_fte = c x (model - planned)`` (what the override did to the gap: negative
+when judgement moved the plan towards what happened).
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ FACTORS = ("volume", "automation", "aht", "productivity")
 EFFECTS = [f"{f}_effect" for f in FACTORS]
 FTE_COLUMNS = ["planned_fte", "actual_fte", "difference_fte", *[f"{f}_fte" for f in FACTORS]]
 COST_COLUMNS = ["planned_cost", "actual_cost", "difference_cost", *[f"{f}_cost" for f in FACTORS]]
+#: the volume effect split into the model's error and the planners' override (see above)
+OVERRIDE_FTE = ["volume_model_fte", "volume_override_fte"]
+OVERRIDE_COST = ["volume_model_cost", "volume_override_cost"]
 WEEKS_PER_MONTH = 52.0 / 12.0
 
 
@@ -180,7 +191,9 @@ def requirement_variance(inputs: Inputs, requirements: pd.DataFrame,
                                 "(forecast cases, automation rate, AHT): a requirements table "
                                 "brought as input has none; plan from volumes or a forecast")])
     keys = ["market", "queue", "week"]
-    req = requirements[[*keys, "required_fte", "forecast_cases", "automation_rate", "aht_minutes"]]
+    split = "model_cases" in requirements
+    req = requirements[[*keys, "required_fte", "forecast_cases", "automation_rate", "aht_minutes",
+                        *(["model_cases"] if split else [])]]
     req = req.assign(week=pd.to_datetime(req["week"]))
     act = actual.rename(columns={"aht_minutes": "aht_achieved"})[
         [*keys, "cases", "automated_cases", "aht_achieved"]]
@@ -209,6 +222,12 @@ def requirement_variance(inputs: Inputs, requirements: pd.DataFrame,
     df["difference_fte"] = df["actual_fte"] - df["planned_fte"]
     for f in FACTORS:
         df[f"{f}_fte"] = effects[f]
+    if split:  # c = the volume effect per case, from a unit step in volume alone
+        unit = shapley_effects({**base, "volume": np.zeros(len(df))},
+                               {**new, "volume": np.ones(len(df))}, k)["volume"]
+        model = df["model_cases"].to_numpy(float) * inputs.scenario.levers.volume_multiplier
+        df["volume_model_fte"] = unit * (new["volume"] - model)
+        df["volume_override_fte"] = unit * (model - base["volume"])
     costs = unit_costs(inputs, allocation)
     if costs["week"].isna().all():
         df = df.merge(costs.drop(columns="week"), on="market", how="left")
@@ -218,7 +237,9 @@ def requirement_variance(inputs: Inputs, requirements: pd.DataFrame,
         df = df.merge(fallback, on="market", how="left")
         df["unit_cost"] = df["unit_cost"].fillna(df["uc0"])
         df = df.drop(columns="uc0")
-    for a, b in zip(COST_COLUMNS, FTE_COLUMNS, strict=True):
+    pairs = list(zip(COST_COLUMNS, FTE_COLUMNS, strict=True))
+    pairs += list(zip(OVERRIDE_COST, OVERRIDE_FTE, strict=True)) if split else []
+    for a, b in pairs:
         df[a] = df[b] * df["unit_cost"].fillna(0.0)
     df["quarter"] = quarter_labels(df["week"]).to_numpy()
     return df.sort_values(keys).reset_index(drop=True)
@@ -241,10 +262,13 @@ def variance_summary(variance: pd.DataFrame, by: tuple[str, ...] = ("market", "q
     keys = list(by)
     if variance.empty:
         return pd.DataFrame(columns=[*keys, "weeks", *FTE_COLUMNS, *COST_COLUMNS])
-    weekly = variance.groupby([*keys, "week"], as_index=False)[FTE_COLUMNS + COST_COLUMNS].sum()
+    split = "volume_override_fte" in variance
+    fte = FTE_COLUMNS + (OVERRIDE_FTE if split else [])
+    values = fte + COST_COLUMNS + (OVERRIDE_COST if split else [])
+    weekly = variance.groupby([*keys, "week"], as_index=False)[values].sum()
     out = weekly.groupby(keys, as_index=False).agg(
-        weeks=("week", "nunique"), **{c: (c, "sum") for c in FTE_COLUMNS + COST_COLUMNS})
-    out[FTE_COLUMNS] = out[FTE_COLUMNS].div(out["weeks"], axis=0)
+        weeks=("week", "nunique"), **{c: (c, "sum") for c in values})
+    out[fte] = out[fte].div(out["weeks"], axis=0)
     total = out["difference_fte"].where(out["difference_fte"].abs() > 1e-12)
     for f in FACTORS:
         out[f"{f}_share"] = out[f"{f}_fte"] / total

@@ -21,7 +21,7 @@ from planning.actuals.replan import replan_from_plan
 from planning.actuals.tables import has_actuals, ignored_weeks
 from planning.actuals.variance import explain_sentence, largest_differences
 from planning.cli.cache import add_cache_option, with_cache
-from planning.cli.common import print_warnings, staffed_forecast
+from planning.cli.common import print_warnings, staffed_forecasts
 from planning.errors import InputError, Issue
 from planning.fileio import write_atomic
 from planning.inputs.loading import load_inputs
@@ -72,8 +72,8 @@ def cmd_kpis(args: argparse.Namespace) -> int:
     if args.requirements:
         req = _read_requirements(args.requirements)
     else:
-        forecast = staffed_forecast(inputs)
-        req = requirements_table(inputs, forecast)
+        model, forecast = staffed_forecasts(inputs)
+        req = requirements_table(inputs, forecast, model=model)
     if args.plan:
         plan = _read_plan(args.plan)
     else:

@@ -13,6 +13,7 @@ from planning.forecast_stage import forecast_stage
 from planning.inputs.loading import load_inputs
 from planning.inputs.schema import TABLES
 from planning.inputs.template import write_template
+from planning.overrides import apply_overrides, describe
 from planning.pipeline import plan_quantiles, requirements_table
 from planning.reports.accuracy import accuracy_table, format_accuracy
 
@@ -43,7 +44,11 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     print_warnings(inputs)
     result = forecast_stage(inputs, quantiles=plan_quantiles(inputs))
     print_warnings(result)
-    write_csv_atomic(result.forecast, args.out)
+    forecast = apply_overrides(result.forecast, inputs.forecast_overrides)
+    write_csv_atomic(forecast, args.out)
+    overrides = inputs.forecast_overrides
+    for row in ([] if overrides is None else overrides.itertuples(index=False)):
+        print(f"override applied: {describe(row)}", file=sys.stderr)
     chosen = result.backtest[result.backtest["chosen"]]
     cov = next((c for c in chosen.columns if c.startswith("coverage_")), None)
     print(f"wrote {args.out}: {len(result.forecast)} rows, {len(chosen)} market/queue series; "

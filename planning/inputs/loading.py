@@ -19,6 +19,8 @@ from planning.inputs.readers import RawInputs, read_inputs
 from planning.inputs.scenario_toml import parse_scenario
 from planning.inputs.schema import ALWAYS_REQUIRED, TABLES
 from planning.inputs.tables import Inputs
+from planning.overrides import override_issues
+from planning.periods import plan_days
 
 #: Tables each stage reads; a table a stage does not use is not required.
 STAGE_TABLES: dict[str, tuple[str, ...]] = {
@@ -70,6 +72,11 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
             issues.append(Issue("forecast", None, col, None,
                                 f"column is missing: the scenario's plan.quantile = "
                                 f"{scenario.plan.quantile} is staffed from it"))
+    if scenario is not None and "forecast_overrides" in frames:
+        issues += override_issues(frames["forecast_overrides"], rows["forecast_overrides"],
+                                  plan_days(scenario.plan.start, scenario.plan.weeks),
+                                  markets=_names(frames, "markets", "market"),
+                                  queues=_names(frames, "queues", "queue"))
     if _has_errors(issues) or scenario is None or "markets" not in frames or "queues" not in frames:
         raise InputError(issues)
     return Inputs(
@@ -90,6 +97,7 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
         actual_vendors=frames.get("actual_vendors"),
         committed_starts=frames.get("committed_starts"),
         signed_vendor_fte=frames.get("signed_vendor_fte"),
+        forecast_overrides=frames.get("forecast_overrides"),
         source=source,
         warnings=tuple(i for i in issues if i.severity == "warning"),
     )
@@ -121,3 +129,7 @@ def _missing_tables(raw: RawInputs, stage: str | None, known: list[Issue]) -> li
 def _empty(name: str) -> pd.DataFrame:
 
     return pd.DataFrame({c.name: default_series(c, 0) for c in TABLES[name].columns})
+
+
+def _names(frames: dict[str, pd.DataFrame], table: str, col: str) -> set[str] | None:
+    return set(frames[table][col]) if table in frames else None

@@ -311,6 +311,28 @@ TABLES: dict[str, Table] = {
             ("vendor", "quarter"),
             "Optional vendor contracts already signed (a re-plan): the plan buys exactly these.",
         ),
+        Table(
+            "forecast_overrides",
+            (
+                Column("market", "str", note="market code, or * for every market"),
+                Column("queue", "str", False, "",
+                       note="queue name; blank = every queue of the market"),
+                Column("start", "date", note="first day the override applies, YYYY-MM-DD"),
+                Column("end", "date", note="last day the override applies (inclusive), YYYY-MM-DD"),
+                Column("multiplier", "float", False, None, low=0,
+                       note="scale every forecast quantile by this (1.3 = 30% more cases)"),
+                Column("cases_per_day", "float", False, None, low=0,
+                       note="instead of a multiplier: cases a day (sets P50; needs a queue)"),
+                Column("p10", "float", False, None, low=0,
+                       note="with cases_per_day: its own P10 (else the model's relative band)"),
+                Column("p90", "float", False, None, low=0,
+                       note="with cases_per_day: its own P90 (else the model's relative band)"),
+                Column("reason", "str", note="why: what the history cannot show"),
+                Column("author", "str", False, "", note="who decided it"),
+            ),
+            ("market", "queue", "start"),
+            "Optional planner judgement applied to the forecast before requirements.",
+        ),
     )
 }
 

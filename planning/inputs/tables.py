@@ -44,6 +44,7 @@ class Inputs:
     actual_vendors: pd.DataFrame | None = None
     committed_starts: pd.DataFrame | None = None
     signed_vendor_fte: pd.DataFrame | None = None
+    forecast_overrides: pd.DataFrame | None = None
     source: str = ""
     warnings: tuple[Issue, ...] = field(default=())
 

@@ -17,7 +17,9 @@ Options add keys only when they are on, so a plan without them is unchanged: ove
 (a site with overtime_max_share > 0): sites rows gain overtime_fte and overtime_cost, and
 ``overtime`` {fte_weeks, cost}; vendor surge (a vendor_surge row in the plan's weeks):
 ``vendor_surge`` rows and ``surge`` {fte_weeks, cost}; wellness limits (a queue with
-max_exposure_share): ``exposure`` rows {pool, queue, week, fte, capacity_fte, share, max_share}.
+max_exposure_share): ``exposure`` rows {pool, queue, week, fte, capacity_fte, share, max_share};
+forecast overrides (a ``forecast_overrides`` input table): ``overrides`` {rows: the table's rows
+with an ``override`` number, effects: {override, market, quarter, cases, required_fte, cost}}.
 """
 
 from __future__ import annotations
@@ -49,11 +51,12 @@ OTHER_TABLES = (("budget", ("budget",)), ("ask_sites", ("ask", "sites")),
                 ("ask_vendors", ("ask", "vendors")), ("ask_markets", ("ask", "markets")),
                 ("hiring", ("ask", "hiring")), ("binding", ("explanations", "binding")),
                 ("marginal_cost", ("explanations", "marginal_cost")), ("surge", ("vendor_surge",)),
-                ("exposure", ("exposure",)))
+                ("exposure", ("exposure",)), ("overrides", ("overrides", "rows")),
+                ("override_effects", ("overrides", "effects")))
 #: columns of the wellness table (present, maybe without rows, when a queue has a limit)
 EXPOSURE_COLUMNS = ["pool", "queue", "week", "fte", "capacity_fte", "share", "max_share"]
 #: columns holding dates (Mondays); datetimes in a PlanResult, ISO dates in plan.json
-DATE_COLUMNS = ("week", "requisitions_open_by", "requisition_week")
+DATE_COLUMNS = ("week", "requisitions_open_by", "requisition_week", "start", "end")
 _NUMBERS = {c for cols in CONTRACT_COLUMNS.values() for c in cols} - {
     "site", "vendor", "pool", "market", "queue", "quarter", "week"}
 
@@ -77,7 +80,9 @@ class PlanResult:
     ask_markets, hiring; explanations: binding (limits, shadow prices and re-solved savings),
     marginal_cost (cost of one more required FTE per market and quarter).
     Options (empty when off): surge (vendor surge used per vendor_surge row), exposure (work
-    on queues with max_exposure_share per pool and week); sites gains overtime_fte and
+    on queues with max_exposure_share per pool and week); overrides (the forecast_overrides
+    rows, numbered in ``override``) and override_effects (each override's effect per market
+    and quarter: cases, required_fte, cost, see :func:`planning.pipeline.run_plan`); sites gains overtime_fte and
     overtime_cost when a site allows overtime. total_cost includes overtime and surge.
     A plan read from plan.json holds the columns plan.json keeps (see :meth:`table`).
     Planned to an SLA confidence (planning.risk.confidence): sla_confidence is the target
@@ -111,6 +116,8 @@ class PlanResult:
     exposure: pd.DataFrame = field(default_factory=_empty)
     sla_confidence: float | None = None
     confidence: pd.DataFrame = field(default_factory=_empty)
+    overrides: pd.DataFrame = field(default_factory=_empty)
+    override_effects: pd.DataFrame = field(default_factory=_empty)
 
     @property
     def ok(self) -> bool:
@@ -179,6 +186,9 @@ class PlanResult:
         if self.sla_confidence is not None:
             out["sla_confidence"] = {"target": _num(self.sla_confidence),
                                      "cells": records(self.confidence)}
+        if len(self.overrides):
+            out["overrides"] = {"rows": records(self.overrides),
+                                "effects": records(self.override_effects)}
         return out
 
     @classmethod
