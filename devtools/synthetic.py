@@ -6,6 +6,7 @@ dtypes and defaults) from a few dict rows; :func:`synthetic` a scalable instance
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -120,3 +121,31 @@ def synthetic(n_markets: int = 50, n_weeks: int = 52, n_queues: int = 6, seed: i
             rows[(m["market"], q["queue"])] = list(
                 np.round(base * (1 + 0.3 * np.sin(2 * np.pi * t / 52 + rng.uniform(0, 6))), 3))
     return inputs, requirements_frame(inputs, rows)
+
+
+def synthetic_forecast(n_markets: int = 50, n_weeks: int = 26, n_queues: int = 6, seed: int = 1
+                       ) -> tuple[Inputs, pd.DataFrame]:
+    """:func:`synthetic`'s pools with deferrable queues (5 min, 24 h deadline, 95% on time)
+    and a daily forecast (market, queue, date, p10, p50, p90) instead of requirements.
+
+    P50 cases a day are ``base x 40.8 x season x weekday`` (40.8 cases of 5 minutes a day
+    are one FTE's productive hours, so ``base`` is about the P50 FTE of the cell, 2-5:
+    a little above today's headcount, so the plan hires and contracts);
+    the P10/P90 band widens from -/+10% (and +13%) in week 0 to twice that in the last week.
+    """
+    inputs, _ = synthetic(n_markets=n_markets, n_weeks=n_weeks, n_queues=n_queues, seed=seed)
+    queues = inputs.queues.assign(sla_target=0.95, tat_hours=24.0, aht_minutes=5.0)
+    inputs = dataclasses.replace(inputs, queues=queues)
+    rng = np.random.default_rng(seed + 1)
+    days = pd.date_range(pd.Timestamp(inputs.scenario.plan.start), periods=7 * n_weeks, freq="D")
+    t = np.arange(len(days))
+    weekday = np.array([1.1, 1.05, 1.0, 1.0, 0.95, 0.9, 1.0])[days.weekday]
+    frames = []
+    for m in inputs.markets["market"]:
+        for q in queues["queue"]:
+            base = rng.uniform(2.0, 5.0)
+            p50 = base * 40.8 * (1 + 0.3 * np.sin(2 * np.pi * t / 364 + rng.uniform(0, 6))) * weekday
+            width = 0.1 * (1 + t / max(1, len(t) - 1))
+            frames.append(pd.DataFrame({"market": m, "queue": q, "date": days, "p10": p50 * (1 - width),
+                                        "p50": p50, "p90": p50 * (1 + 1.3 * width)}))
+    return inputs, pd.concat(frames, ignore_index=True)

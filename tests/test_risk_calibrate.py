@@ -82,3 +82,20 @@ def test_initial_backlog_continues_a_run_split_in_two():
     assert second.on_time == pytest.approx(whole.on_time[:, 10:])
     with pytest.raises(ValueError, match="ages"):
         fifo_backlog(work, cap, 1, initial=np.zeros(50))
+
+
+def test_two_quarters_searched_in_turn_agree_with_the_whole_plan_simulated(tmp_path):
+    # the search runs quarter by quarter from the carried backlog; the probabilities it
+    # reports are those of the whole 26 weeks simulated at the levels found
+    inputs = confidence_inputs(tmp_path, weeks=26)
+    cal = Calibrator(inputs, confidence_forecast(26), paths=PATHS, seed=3, correlation=0.9,
+                     aht_cv=0.05)
+    need = required_share(0.9, PATHS, 1.0)
+    out = cal.calibrate(sorted(cal.series), need)
+    assert cal.quarters == ("2027Q1", "2027Q2")
+    assert out.steps <= 2 * (2 + max_steps())
+    fte = cal.levels.weekly(out.level, cal.weeks)
+    for c in cal.series:
+        whole = cal.probability(c, fte[c])
+        assert whole == pytest.approx(out.p[c], abs=1.0 / PATHS)
+        assert (whole >= need - 1.0 / PATHS).all()

@@ -102,11 +102,11 @@ class Calibrator:
         return np.array([quarter_share(s, on_time, self.day_q == q)[0].mean()
                          for q in self.quarters])
 
-    def _quarter(self, cell: Cell, fte_week: np.ndarray, k: int, initial: np.ndarray | None
-                 ) -> tuple[float, np.ndarray | None]:
-        """(share of paths meeting quarter k, backlog at its end) with the backlog at its
-        start given: the days of quarter k only (their deadlines may run into the next
-        quarter's capacity; later cases queue behind them and do not matter)."""
+    def _quarter(self, cell: Cell, fte_week: np.ndarray, k: int, initial: np.ndarray | None,
+                 *, carry: bool = False) -> tuple[float, np.ndarray | None]:
+        """(share of paths meeting quarter k, backlog at its end when ``carry``) with the
+        backlog at its start given: the days of quarter k only (their deadlines may run into
+        the next quarter's capacity; later cases queue behind them and do not matter)."""
         s = self.series[cell]
         if s.kind != "deferrable":
             return float(self.probability(cell, fte_week)[k]), None
@@ -119,9 +119,9 @@ class Calibrator:
         cases = s.cases[:, a:b]
         met = quarter_met(cases, cases * out.on_time[:, :b - a], s.sla)[0]
         final = None
-        if k + 1 < len(self.bounds):
-            carry = fifo_backlog(work[:, a:b], cap[:b - a], 0, with_age=False, initial=initial)
-            final = carry.backlog_hours[:, -1]
+        if carry and k + 1 < len(self.bounds):
+            carry_run = fifo_backlog(work[:, a:b], cap[:b - a], 0, with_age=False, initial=initial)
+            final = carry_run.backlog_hours[:, -1]
         return float(met.mean()), final
 
     def staffing(self, allocation: pd.DataFrame) -> dict[Cell, np.ndarray]:
@@ -198,5 +198,5 @@ class Calibrator:
             if k + 1 < n_q:
                 fte = staffing(cells, k, {c: level[c][k] for c in cells})
                 for c in cells:
-                    initial[c] = self._quarter(c, fte[c], k, initial[c])[1]
+                    initial[c] = self._quarter(c, fte[c], k, initial[c], carry=True)[1]
         return Calibration(level, p, reach, steps)

@@ -35,6 +35,7 @@ COLUMNS = ["target", "status", "total_cost", "headcount_end", "vendor_fte",
            "uniform_status", "uniform_total_cost", "uniform_headcount_end", "uniform_vendor_fte",
            "uniform_shortfall_fte_weeks", "uniform_p_min_promised", "uniform_same_guarantee",
            "saving", "saving_pct", "seconds"]
+# seconds: time to make the targeted plan (calibration and MIP solves), without the uniform one
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,15 @@ def confidence_point(target: float, *, inputs: Inputs, forecast: pd.DataFrame,
                      mip_gap: float | None = None) -> dict:
     """One frontier row (:data:`COLUMNS`) for ``target``: the targeted plan and the cheapest
     uniform-level plan with the same guarantee (pure; runs anywhere)."""
+    return targeted_and_uniform(target, inputs=inputs, forecast=forecast, base=base,
+                                time_limit_s=time_limit_s, mip_gap=mip_gap)[2]
+
+
+def targeted_and_uniform(target: float, *, inputs: Inputs, forecast: pd.DataFrame,
+                         base: ConfidenceSettings, time_limit_s: float | None = None,
+                         mip_gap: float | None = None
+                         ) -> tuple[ConfidencePlan, PlanResult | None, dict]:
+    """(targeted plan, uniform plan or None, frontier row) for one target."""
     t0 = time.perf_counter()
     settings = dataclasses.replace(base, target=float(target))
     cal = settings.calibrator(inputs, forecast)
@@ -103,34 +113,34 @@ def confidence_point(target: float, *, inputs: Inputs, forecast: pd.DataFrame,
                             mip_gap=mip_gap, explain=False, calibrator=cal)
     row: dict = {"target": float(target), "status": tp.plan.status.value}
     if not tp.plan.ok:
-        return {**row, "seconds": time.perf_counter() - t0}
+        return tp, None, {**row, "seconds": time.perf_counter() - t0}
     row.update(plan_figures(tp.plan), cells_promised=int(tp.cells["promised"].sum()),
-               p_min_promised=tp.min_promised)
+               p_min_promised=tp.min_promised, seconds=time.perf_counter() - t0)
     z = uniform_level(cal, tp)
     levels = {c: np.full(len(cal.quarters), z) for c in cal.series}
     uni = optimise(inputs, cal.levels.table(levels), time_limit_s=time_limit_s, mip_gap=mip_gap,
                    explain=False)
     row.update(uniform_quantile=level_quantile(z), uniform_status=uni.status.value)
-    if uni.ok:
-        fig = plan_figures(uni)
-        row.update({f"uniform_{k}": v for k, v in fig.items()})
-        staffing = cal.staffing(uni.allocation)
-        short = set(zip(uni.shortfall["market"], uni.shortfall["queue"], strict=True)) \
-            if len(uni.shortfall) else set()
-        promised = tp.cells[tp.cells["promised"]]
-        probs = {c: cal.probability(c, staffing[c]) for c in
-                 {(m, q) for m, q in zip(promised["market"], promised["queue"], strict=True)}}
-        p_cells = [probs[(r.market, r.queue)][cal.quarters.index(r.quarter)]
-                   for r in promised.itertuples(index=False)]
-        row["uniform_p_min_promised"] = float(min(p_cells)) if p_cells else np.nan
-        same = (not any((r.market, r.queue) in short for r in promised.itertuples(index=False))
-                and all(p >= settings.required - 1e-12 for p in p_cells))
-        row["uniform_same_guarantee"] = bool(same)
-        if same:
-            row["saving"] = fig["total_cost"] - row["total_cost"]
-            row["saving_pct"] = 100.0 * row["saving"] / fig["total_cost"] if fig["total_cost"] else np.nan
-    row["seconds"] = time.perf_counter() - t0
-    return row
+    if not uni.ok:
+        return tp, None, row
+    fig = plan_figures(uni)
+    row.update({f"uniform_{k}": v for k, v in fig.items()})
+    staffing = cal.staffing(uni.allocation)
+    short = set(zip(uni.shortfall["market"], uni.shortfall["queue"], strict=True)) \
+        if len(uni.shortfall) else set()
+    promised = tp.cells[tp.cells["promised"]]
+    probs = {c: cal.probability(c, staffing[c]) for c in
+             {(m, q) for m, q in zip(promised["market"], promised["queue"], strict=True)}}
+    p_cells = [probs[(r.market, r.queue)][cal.quarters.index(r.quarter)]
+               for r in promised.itertuples(index=False)]
+    row["uniform_p_min_promised"] = float(min(p_cells)) if p_cells else np.nan
+    same = (not any((r.market, r.queue) in short for r in promised.itertuples(index=False))
+            and all(p >= settings.required - 1e-12 for p in p_cells))
+    row["uniform_same_guarantee"] = bool(same)
+    if same:
+        row["saving"] = fig["total_cost"] - row["total_cost"]
+        row["saving_pct"] = 100.0 * row["saving"] / fig["total_cost"] if fig["total_cost"] else np.nan
+    return tp, uni, row
 
 
 def confidence_frontier(inputs: Inputs, forecast: pd.DataFrame, *,
