@@ -7,6 +7,7 @@ The scenario store is a temporary SQLite file.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -225,6 +226,19 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
     assert fc[("GB", "listing", pd.Timestamp("2027-01-26"))] == pytest.approx(800.0 * 1.15)
     assert fc[("ID", "listing", pd.Timestamp("2027-01-26"))] == pytest.approx(2000.0)
     assert saved.inputs.scenario.workforce.shrinkage == pytest.approx(0.35)
+    # the app's plan lists the override; the CLI re-plans the saved inputs to the same plan
+    assert saved.plan.overrides["reason"].tolist() == ["policy launch"]
+    from planning.cli.main import main
+    from planning.inputs.writers import write_inputs
+    from planning.optimise.result import PlanResult
+
+    folder = write_inputs(saved.inputs, small.parent / "exported")
+    out = small.parent / "cli_plan"
+    assert main(["plan", str(folder), "--out", str(out), "--no-excel"]) == 0
+    cli = PlanResult.from_json(json.loads((out / "plan.json").read_text()))
+    assert cli.total_cost == pytest.approx(saved.plan.total_cost, rel=1e-6)
+    assert cli.override_effects["required_fte"].tolist() == pytest.approx(
+        saved.plan.override_effects["required_fte"].tolist(), rel=1e-9)
 
 
 def test_replan_save_compare_and_approve(small):
