@@ -2,17 +2,20 @@
 
 Opens on the data set named by ``HEADCOUNT_DATA`` (default ``data/sample``) and on the Plan
 page, so a first-time user sees a full plan at once. Pages live in ``app_pages/``; the sidebar
-shows which data set and scenario are loaded. Saved scenarios go to ``HEADCOUNT_DB``.
+shows who is signed in (or local mode) and which data set and scenario are loaded. Saved
+scenarios go to ``HEADCOUNT_DB``. Sign-in (``st.login``) is on when ``.streamlit/secrets.toml``
+has an ``[auth]`` section; roles come from ``HEADCOUNT_ROLES`` (see ui/auth.py).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import session, stages
+from ui import auth, session, stages
 
 st.set_page_config(page_title="Headcount planner", page_icon=":material/groups:",
                    layout="wide")
+auth.gate()  # the sign-in screen (and st.stop) when sign-in is configured and nobody is in
 session.init()
 
 PAGES = {
@@ -38,6 +41,8 @@ PAGES = {
     ],
 }
 page = st.navigation(PAGES)
+with st.sidebar:
+    auth.sidebar()  # who acts (and with which role) before the page takes its time
 page.run()
 
 with st.sidebar:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from planning.inputs.writers import table_to_csv
 from planning.reports.workbook import workbook_bytes
-from ui import feedback, session, stages
+from ui import auth, feedback, session, stages
 
 
 def workbook_maker(run, inputs, meta):
@@ -63,6 +63,11 @@ def main() -> None:
         return
     if done.error is not None:
         feedback.show_error(done, "The plan")
+        return
+    if not auth.can("export"):
+        who, role = auth.identity()
+        st.info(f"{who} ({role}) may not export: finance exports the workbook and the tables.",
+                icon=":material/lock:")
         return
     run = done.value
     name = session.slug(f"{session.label()}-{session.scenario_name()}")

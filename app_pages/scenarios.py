@@ -9,6 +9,7 @@ import streamlit as st
 
 from planning.reports.compare import compare_plans
 from planning.reports.workbook import workbook_bytes
+from planning.store.access import STATUS_ACTION
 from planning.store.store import (
     ScenarioStore,
     StoreError,
@@ -16,7 +17,7 @@ from planning.store.store import (
     parse_ref,
     scenario_bundle,
 )
-from ui import charts, feedback, session, stages
+from ui import auth, charts, feedback, session, stages
 from ui.jobs import JOBS
 
 CURRENT, BASELINE = "current (this session)", "as loaded (baseline)"
@@ -71,6 +72,10 @@ def baseline_side(run: bool):
 
 def save_section() -> None:
     st.subheader("Save the current scenario")
+    if not auth.can("save"):
+        name, role = auth.identity()
+        st.caption(f"{name} ({role}) may not save scenarios: planners save and submit them.")
+        return
     side = current_side()
     if side is None:
         st.info("Solve the current inputs on the **Plan** page first (press Re-plan).")
@@ -86,7 +91,8 @@ def save_section() -> None:
         run = side[3]
         try:
             meta = store().save(name, stages.inputs_as_run(), side[1], comment=comment or None,
-                                requirements=run.requirements, forecast=run.forecast)
+                                actor=auth.current_actor(), requirements=run.requirements,
+                                forecast=run.forecast)
         except StoreError as exc:
             st.error(f"{exc} The scenario is still open in this session: download it so "
                      "nothing is lost.", icon=":material/error:")
@@ -221,23 +227,35 @@ def saved_section() -> None:
             session.set_loaded(s.inputs, f"scenario {s.label}", scenario=s.label, meta=s.meta)
             feedback.flash(f"Loaded {s.label}: its plan is re-solved on the Plan page.")
             st.rerun()
-    with c[1].form("status_form"):
+    moves = [s for s in ("submitted", "approved", "rejected") if auth.can(STATUS_ACTION[s])]
+    if moves:
+        status_form(c[1], refs, moves)
+    else:
+        c[1].caption(f"{auth.identity()[1]}: may not change a scenario's status (planners "
+                     "submit, finance approves or rejects).")
+    name = str(st.session_state.get("status_ref") or refs[-1]).rpartition("@")[0]
+    st.markdown(f"**History of {name}** (the scenario picked under *Mark as*)")
+    st.dataframe(store().history(name), hide_index=True, key="history_table")
+    st.markdown(f"**Audit trail of {name}**: who did what, when (refused attempts too)")
+    st.dataframe(store().audit(name), hide_index=True, key="audit_table")
+
+
+def status_form(where, refs: list[str], moves: list[str]) -> None:
+    """Submit, approve or reject a saved version: only the moves the user's role allows."""
+    with where.form("status_form"):
         ref = st.selectbox("Scenario", refs, index=len(refs) - 1, key="status_ref")
-        status = st.radio("Mark as", ["submitted", "approved", "rejected"], horizontal=True,
-                          key="status_value")
+        status = st.radio("Mark as", moves, horizontal=True, key="status_value")
         comment = st.text_input("Comment (required)", key="status_comment", max_chars=500)
         if st.form_submit_button("Change status", key="status_submit"):
 
             name, version = parse_ref(ref)
             try:
-                meta = store().set_status(name, status, comment=comment, version=version)
+                meta = store().set_status(name, status, comment=comment, version=version,
+                                          actor=auth.current_actor())
                 feedback.flash(f"{meta.label} is now {meta.status}.")
                 st.rerun()
             except StoreError as exc:
                 st.error(str(exc))
-    name = str(st.session_state.get("status_ref") or refs[-1]).rpartition("@")[0]
-    st.markdown(f"**History of {name}** (the scenario picked under *Mark as*)")
-    st.dataframe(store().history(name), hide_index=True, key="history_table")
 
 
 def main() -> None:
