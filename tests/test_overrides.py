@@ -211,3 +211,66 @@ def test_the_plan_lists_each_override_with_its_effect_and_round_trips(tiny):
     assert PlanResult.from_json(doc).to_json() == doc
     # without overrides plan.json has no overrides key (plans without them are unchanged)
     assert "overrides" not in run_plan(load_inputs(_tiny_with_forecast(tiny, None))).plan.to_json()
+
+
+def test_the_workbook_lists_each_override_with_its_effect(tiny):
+    import io
+
+    from planning.inputs.loading import load_inputs
+    from planning.pipeline import run_plan
+    from planning.reports.workbook import workbook_bytes
+
+    csv = """
+        market,queue,start,end,multiplier,reason,author
+        ID,listing,2027-01-11,2027-01-17,1.3,policy launch,Ana
+    """
+    inputs = load_inputs(_tiny_with_forecast(tiny, csv))
+    run = run_plan(inputs)
+    data = workbook_bytes(inputs, run.plan, requirements=run.requirements, forecast=run.forecast)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None)
+    text = sheets["Override effects"].astype(str).to_string()
+    assert "ID / listing x1.3 from 2027-01-11 to 2027-01-17 (policy launch) — Ana" in text
+    eff = pd.read_excel(io.BytesIO(data), sheet_name="Override effects", skiprows=6)
+    assert eff["required_fte"].tolist() == pytest.approx([0.3 * 350 / 23.8 / 2])
+    assert eff["cases"].tolist() == pytest.approx([2100.0])
+    # the table itself is an input sheet: the workbook reads back with the same override
+    book = tiny().parent / "plan.xlsx"
+    book.write_bytes(data)
+    back = load_inputs(book).forecast_overrides
+    pd.testing.assert_frame_equal(back.reset_index(drop=True),
+                                  inputs.forecast_overrides.reset_index(drop=True))
+
+
+def test_the_scenario_diff_names_added_removed_and_changed_overrides_with_their_cost(tiny):
+    from planning.inputs.loading import load_inputs
+    from planning.pipeline import run_plan
+    from planning.reports.compare import compare_plans
+
+    def side(label, csv):
+        inputs = load_inputs(_tiny_with_forecast(tiny, csv))
+        return label, run_plan(inputs).plan, inputs
+
+    none = side("base", None)
+    up30 = side("policy", """
+        market,queue,start,end,multiplier,reason,author
+        ID,listing,2027-01-11,2027-01-17,1.3,policy launch,Ana
+    """)
+    up50 = side("bigger", """
+        market,queue,start,end,multiplier,reason,author
+        ID,listing,2027-01-11,2027-01-17,1.5,policy launch,Ana
+    """)
+    added = compare_plans(none, up30)
+    [row] = added.overrides.to_dict("records")
+    q = up30[1].quarterly.set_index(["market", "quarter"]).loc[("ID", "2027Q1")]
+    per_fte_week = q["cost"] / ((q["inhouse_fte"] + q["vendor_fte"]) * 2)
+    assert row["change"] == "added" and row["a"] == ""
+    assert row["cost_effect"] == pytest.approx(0.3 * 350 / 23.8 / 2 * 2 * per_fte_week)
+    assert any(line.startswith("Forecast override added: ID / listing x1.3 from 2027-01-11")
+               and "by Ana" in line and "(cost +" in line for line in added.explain())
+    assert not any(line.startswith("forecast_overrides:") for line in added.explain())
+    assert compare_plans(up30, none).overrides["change"].tolist() == ["removed"]
+    changed = compare_plans(up30, up50).overrides.to_dict("records")
+    assert [(r["change"], r["a"][:20], r["b"][:20]) for r in changed] == [
+        ("changed", "ID / listing x1.3 fr", "ID / listing x1.5 fr")]
+    assert changed[0]["cost_effect"] > 0
+    assert compare_plans(up30, up30).overrides.empty

@@ -12,7 +12,7 @@ plan's ``quarterly`` table).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import StringIO
 from typing import Any
 
@@ -22,6 +22,7 @@ from planning.inputs.schema import TABLES
 from planning.inputs.tables import Inputs
 from planning.inputs.writers import table_to_csv
 from planning.optimise.result import PlanResult
+from planning.overrides import describe
 from planning.reports.frames import plan_pools, quarter_totals
 
 MARKET_VALUES = ["required_fte", "inhouse_fte", "vendor_fte", "shortfall_fte"]
@@ -39,6 +40,7 @@ class Comparison:
     by_pool: quarter, pool_type, pool, fte and cost (the quarterly ask per site and vendor).
     input_differences: table, key, column, a, b; one row per differing scenario key or
     table cell, ``(row)`` in column for a row only one side has.
+    overrides: the forecast overrides added, removed or changed (:func:`override_changes`).
     """
 
     label_a: str
@@ -48,6 +50,7 @@ class Comparison:
     by_market: pd.DataFrame
     by_pool: pd.DataFrame
     input_differences: pd.DataFrame
+    overrides: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def explain(self, limit: int = 8) -> list[str]:
         """The difference in a few sentences, biggest first."""
@@ -83,7 +86,48 @@ def compare_plans(a: Side, b: Side) -> Comparison:
                               MARKET_VALUES)
     by_pool = _side_by_side(pools_a, pools_b, ["quarter", "pool_type", "pool"], ["fte", "cost"])
     return Comparison(label_a, label_b, totals, by_quarter, by_market, by_pool,
-                      input_differences(inputs_a, inputs_b))
+                      input_differences(inputs_a, inputs_b),
+                      override_changes(plan_a, inputs_a, plan_b, inputs_b))
+
+
+OVERRIDE_KEY = ["market", "queue", "start"]
+OVERRIDE_CHANGE_COLUMNS = ["change", *OVERRIDE_KEY, "a", "b", "cost_a", "cost_b", "cost_effect"]
+
+
+def override_changes(plan_a: PlanResult, inputs_a: Inputs, plan_b: PlanResult,
+                     inputs_b: Inputs) -> pd.DataFrame:
+    """Forecast overrides added, removed or changed from A to B (rows matched on market, queue
+    and start), each in words (a, b) with its cost effect in each plan (cost_a, cost_b: the
+    override's estimated cost in that plan, see planning.pipeline.with_override_effects) and
+    ``cost_effect = cost_b - cost_a`` (an override absent from a side costs 0 there)."""
+    rows = []
+    ta, tb = _overrides(plan_a, inputs_a), _overrides(plan_b, inputs_b)
+    for key in sorted(set(ta) | set(tb), key=lambda k: tuple(map(str, k))):
+        a, b = ta.get(key), tb.get(key)
+        if a is not None and b is not None and a[0] == b[0]:
+            continue
+        change = "added" if a is None else "removed" if b is None else "changed"
+        cost_a = 0.0 if a is None else a[1]
+        cost_b = 0.0 if b is None else b[1]
+        rows.append({"change": change, "market": key[0], "queue": key[1], "start": key[2],
+                     "a": "" if a is None else a[0], "b": "" if b is None else b[0],
+                     "cost_a": cost_a, "cost_b": cost_b, "cost_effect": cost_b - cost_a})
+    return pd.DataFrame(rows, columns=OVERRIDE_CHANGE_COLUMNS)
+
+
+def _overrides(plan: PlanResult, inputs: Inputs) -> dict[tuple, tuple[str, float]]:
+    """(market, queue, start) -> (the override in words, its estimated cost in the plan)."""
+    table = inputs.forecast_overrides
+    if table is None or table.empty:
+        return {}
+    effects = plan.override_effects
+    cost = (effects.groupby("override")["cost"].sum() if len(effects) and "cost" in effects
+            else pd.Series(dtype=float))
+    out = {}
+    for i, r in enumerate(table.reset_index(drop=True).itertuples(index=False)):
+        words = describe(r) + (f", by {r.author}" if r.author else "")
+        out[(r.market, r.queue or "", str(r.start.date()))] = (words, float(cost.get(i, float("nan"))))
+    return out
 
 
 def _num(x: float | None) -> float:
@@ -199,7 +243,12 @@ def _explain(c: Comparison, limit: int) -> list[str]:
     if len(scen):
         lines.append("Settings differ: " + "; ".join(
             f"{r.key} {r.a} -> {r.b}" for r in scen.head(limit).itertuples()) + ".")
-    for name, part in diffs[diffs["table"] != "scenario"].groupby("table", sort=False):
+    for r in c.overrides.itertuples(index=False):
+        what = r.b if r.change == "added" else r.a if r.change == "removed" else f"{r.a} -> {r.b}"
+        effect = "" if pd.isna(r.cost_effect) else f" (cost {_money(r.cost_effect)})"
+        lines.append(f"Forecast override {r.change}: {what}{effect}.")
+    others = diffs[~diffs["table"].isin(["scenario", "forecast_overrides"])]
+    for name, part in others.groupby("table", sort=False):
         shown = "; ".join(f"{r.key}: {r.column} {r.a} -> {r.b}" for r in part.head(3).itertuples())
         more = f" and {len(part) - 3} more" if len(part) > 3 else ""
         lines.append(f"{name}: {len(part)} difference(s): {shown}{more}.")

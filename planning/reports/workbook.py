@@ -6,7 +6,8 @@ Sheets, in order: ``Ask`` (the decision on one landscape page: see
 sites``, ``Plan vendors``, ``Plan surge`` (only with vendor surge), ``Allocation``,
 ``Shortfall``, ``Plan requirements``, ``Plan forecast``, ``Charts``, ``Assumptions``, the KPI
 sheets (only when the inputs hold actuals), ``SLA confidence`` (a plan made to an SLA
-confidence), ``Confidence frontier`` (with a frontier), then the input sheets under their contract names
+confidence), ``Confidence frontier`` (with a frontier), ``Override effects`` (a plan with
+forecast overrides), then the input sheets under their contract names
 (``markets``, ``queues``, ..., ``scenario``) so the workbook is itself a valid input: output
 sheet names never equal an input table name, even ignoring case (the readers lower-case sheet
 names).
@@ -45,6 +46,7 @@ from planning.reports.frames import plan_table, site_weeks, vendor_quarters
 from planning.reports.frontier_sheet import add_confidence_sheets
 from planning.reports.input_sheets import HISTORY_TABLE, write_assumptions, write_input_sheets
 from planning.reports.kpi_sheet import add_plan_kpi_sheets
+from planning.reports.overrides_sheet import add_overrides_sheet
 from planning.reports.style import Book, Sheet, write_table
 from planning.store.store import ScenarioMeta
 
@@ -101,6 +103,7 @@ def workbook_bytes(inputs: Inputs, plan: PlanResult, *, requirements: pd.DataFra
         write_comparison(book.sheets["Comparison"], comparison)
     add_plan_kpi_sheets(book, inputs, plan, requirements)  # only when actuals are given
     add_confidence_sheets(book, plan, frontier)  # only for SLA confidence / a frontier
+    add_overrides_sheet(book, plan)  # only when the plan has forecast overrides
     if forecast_as_input:
         inputs = replace(inputs, forecast=_forecast_input(forecast))
     write_input_sheets(book, inputs, skip=skip)
