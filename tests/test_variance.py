@@ -270,5 +270,7 @@ def test_the_volume_effect_splits_into_model_error_and_override_by_hand(tiny) ->
     summary = variance_summary(requirement_variance(inputs, req)).iloc[0]
     assert summary["volume_model_fte"] + summary["volume_override_fte"] == pytest.approx(
         summary["volume_fte"])
+    line = explain_sentence(summary)
+    assert "+3.3 FTE is the model's error and -2.2 FTE the forecast overrides (they narrowed" in line
     # without the model's cases there is nothing to split
     assert "volume_override_fte" not in requirement_variance(inputs, req.drop(columns="model_cases"))

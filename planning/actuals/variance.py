@@ -285,8 +285,13 @@ def explain_sentence(row: pd.Series, what: str = "") -> str:
     shares = ", ".join(f"{row[f'{f}_share']:.0%} {f}" for f in parts
                        if pd.notna(row.get(f"{f}_share")))
     head = what or " ".join(str(row[c]) for c in ("market", "queue", "quarter") if c in row)
+    judgement = ""
+    if pd.notna(row.get("volume_override_fte")) and abs(row["volume_override_fte"]) > 1e-9:
+        judgement = (f"; of the volume effect, {row['volume_model_fte']:+,.1f} FTE is the "
+                     f"model's error and {row['volume_override_fte']:+,.1f} FTE the forecast "
+                     f"overrides ({'they narrowed' if row['volume_override_fte'] * diff < 0 else 'they widened'} the gap)")
     return (f"{head}: required FTE {diff:+,.1f} {word} plan ({rel}); "
-            f"{shares or 'no difference'}")
+            f"{shares or 'no difference'}{judgement}")
 
 
 def largest_differences(summary: pd.DataFrame, n: int) -> pd.DataFrame:
