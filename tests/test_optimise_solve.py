@@ -135,3 +135,25 @@ def test_highs_gets_pulps_model_in_pulps_order(tmp_path):
         assert got == {col[v.name]: a for v, a in con.items() if a != 0}
     assert "cover[M000][q0][2027-01-04]" in set(lp.row_names_)
     assert "starts[S0][2027-02-01]" in set(lp.col_names_)
+
+
+def test_no_mip_when_less_time_is_left_than_the_relaxation_took(monkeypatch):
+    """As at 200 markets x 104 weeks: the relaxation took most of the limit (here: its clock
+    says it took 10^9 s), so the MIP is not started and the repaired plan is returned."""
+    real = solve_module._Clock.phase
+
+    def slow_relaxation(self, label):
+        real(self, label)
+        if label == "relaxation":
+            self.phases[label] = 1e9
+
+    monkeypatch.setattr(solve_module._Clock, "phase", slow_relaxation)
+    inp, req = synthetic(n_markets=6, n_weeks=20)
+    data = build_data(inp, req)
+    model = build_model(data)
+    out = solve(model, time_limit_s=60.0, mip_gap=1e-4)
+    assert out.status is PlanStatus.TIME_LIMIT and out.repaired
+    assert "MIP not started" in out.message
+    assert_feasible(model)
+    lp = solve(build_model(data, integer=False), time_limit_s=60.0, mip_gap=0.0)
+    assert out.gap == pytest.approx((out.objective - lp.objective) / out.objective, rel=1e-9)

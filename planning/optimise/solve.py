@@ -7,7 +7,8 @@ A MIP is solved in three steps, all within the one time limit (transfer included
 2. a whole-hire plan from it: starts rounded up per site and week (never above
    ``max_starts_week``, nor so many that ``max_headcount`` is passed), then the rest of the
    plan (vendors, allocation, shortfall) re-solved as an LP with those starts fixed;
-3. the MIP, started from that plan, for the time that is left.
+3. the MIP, started from that plan, for the time that is left (not started when less time
+   is left than the relaxation took: its root alone would need about that).
 
 So a plan always exists once the LP relaxation is solved: when the MIP stops at its limit
 with nothing better, the repaired plan is returned with status ``time_limit`` and its gap to
@@ -215,7 +216,9 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     solver.restore_bounds(idx)
     solver.set_integer(True)
     mip_status, mip_value, mip_objective = None, None, math.inf
-    if clock.left() > 0:
+    # the MIP solves the relaxation again at its root: with less time left than that took,
+    # it cannot improve on the repaired plan, so it is not started
+    if clock.left() > clock.phases["relaxation"] or repaired is None:
         if repaired is not None:
             h.setSolution(_solution(repaired[0]))
         h.setOptionValue("mip_rel_gap", mip_gap)
@@ -247,7 +250,8 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
                             f"within {seconds:.1f} s")
     write_values(solver, repaired[0])
     gap = relative_gap(repaired[1], bound)
-    why = "no time was left" if mip_status is None else h.modelStatusToString(mip_status)
+    why = ("the time left was less than the LP relaxation took; MIP not started"
+           if mip_status is None else h.modelStatusToString(mip_status))
     return SolveOutcome(PlanStatus.TIME_LIMIT, repaired[1], gap, seconds,
                         f"stopped ({why}) after {seconds:.1f} s before the MIP found a better "
                         f"whole-hire plan than the rounded LP relaxation: this plan rounds its "
