@@ -148,9 +148,8 @@ def forecast_one(task: SeriesTask, settings: ForecastSettings) -> SeriesForecast
 
     final_ets = ets_wanted and (task.all_finals or not ranked or ranked[0] in NEEDS_ETS)
     final, base, capped, failed = candidate_forecasts(s, task.final, with_ets=final_ets)
-    if failed:
-        failures.append(f"final fit: {failed}")
     if failed:  # the final ETS fit failed: ETS and Ensemble are no candidates
+        failures.append(f"final fit: {failed}")
         scores = {m: sc for m, sc in scores.items() if m in final}
         ranked = [m for m in ranked if m in final]
     best = ranked[0] if ranked else next(m for m in (*settings.models, "SeasonalNaive")
