@@ -315,10 +315,11 @@ def test_comparison_sheet_when_exported_from_a_diff(inputs):
     assert ws["A1"].value == "Comparison: B = more vendor@1 against A = base@1"
     rows = [[c.value for c in r] for r in ws.iter_rows()]
     i = rows.index(["metric", "a", "b", "delta"] + [None] * (len(rows[0]) - 4))
-    assert rows[i + 1][:3] == ["total_cost", pytest.approx(PLAN["total_cost"]),
+    assert rows[i + 1][:3] == ["Total cost (USD)", pytest.approx(PLAN["total_cost"]),
                                pytest.approx(other["total_cost"])]
     assert rows[i + 1][3] == f"=C{i + 2}-B{i + 2}"
     assert values["Comparison"].cell(i + 2, 4).value == pytest.approx(3 * 1900 * 12 / 52 * 2)
+    assert rows[i + 3][0] == "Objective as solved (USD): cost + shortfall penalties; not a cost"
     assert any(isinstance(v, str) and "vendor FTE +3.0" in v for r in rows for v in r)
 
 

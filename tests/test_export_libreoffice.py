@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from store_fixtures import FORECAST, SITE_WEEK_1, SITE_WEEK_2, VENDOR_Q1, as_plan
 
 from planning.inputs.loading import load_inputs
+from planning.reports.compare import compare_plans
 from planning.reports.workbook import write_workbook
 from planning.store.store import ScenarioMeta
 
@@ -126,8 +127,12 @@ def test_recalculation_changes_nothing(workbook, convert):
 
 
 def test_recalculation_changes_nothing_with_overtime_and_surge(tmp_path, convert):
+    """Overtime, surge and a Comparison sheet (deltas as formulas) against the plan without
+    the surge row."""
     inputs, result = overtime_and_surge_plan()
-    path = write_workbook(tmp_path / "surge" / "plan.xlsx", inputs, result)
+    _, other = overtime_and_surge_plan(surge=False)
+    comparison = compare_plans(("no surge", other, inputs), ("surge", result, inputs))
+    path = write_workbook(tmp_path / "surge" / "plan.xlsx", inputs, result, comparison=comparison)
     assert _same_after_recalculation(path, convert) > 10
     got = _key_figures(convert(path, XLSX))
     assert got["Total cost"] == pytest.approx(Q1_COST + Q2_COST)

@@ -21,8 +21,13 @@ def write_comparison(ws: Sheet, comparison: Comparison) -> None:
         ws.text(row, 1, line)
         row += 1
     row += 1
+    cur = ws.book.currency
+    words = {"total_cost": f"Total cost ({cur})", "shortfall_fte_weeks": "Shortfall (FTE-weeks)",
+             "objective": f"Objective as solved ({cur}): cost + shortfall penalties; not a cost"}
+    totals = comparison.totals.assign(metric=comparison.totals["metric"].map(
+        lambda m: words.get(m, m)))
     sections = [
-        ("Totals", "CmpTotals", comparison.totals),
+        ("Totals", "CmpTotals", totals),
         ("By quarter", "CmpQuarter", comparison.by_quarter),
         ("By market and quarter (weekly averages)", "CmpMarket", comparison.by_market),
         ("By site and vendor (quarterly ask)", "CmpPool", comparison.by_pool),

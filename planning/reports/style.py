@@ -63,8 +63,10 @@ def column_format(name: str) -> str | None:
     n = name.lower()
     if n in _PCT_COLUMNS or n.endswith("_share"):
         return PCT
-    if n in _RATE_COLUMNS:
+    if n in _RATE_COLUMNS or "cost_per_" in n or n == "unit_cost":
         return RATE
+    if n.endswith(("_status", "_basis")):
+        return None
     if "cost" in n or n in ("objective", "price", "saving", "budget", "overrun") or n.startswith("saving"):
         return COST
     if n in ("week", "date") or n.endswith("_by") or n.endswith("_date") or n.endswith("_week"):
