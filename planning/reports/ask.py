@@ -90,13 +90,15 @@ def currency_of(inputs: Inputs) -> str:
 
 
 def _hiring(sites: pd.DataFrame, inputs: Inputs, today: date) -> pd.DataFrame:
-    lead = ({} if inputs.sites is None else
-            dict(zip(inputs.sites["site"], inputs.sites.get("lead_weeks", 0), strict=True)))
+    sites_in = inputs.sites
+    lead = ({} if sites_in is None or "lead_weeks" not in sites_in else
+            {s: 0 if pd.isna(w) else int(w)
+             for s, w in zip(sites_in["site"], sites_in["lead_weeks"], strict=True)})
     start = inputs.scenario.plan.start
     h = sites.loc[pd.to_numeric(sites["starts"]).fillna(0) > 1e-6, ["site", "week", "quarter", "starts"]]
     rows = []
     for site, week, quarter, starts in h.itertuples(index=False):
-        req = pd.Timestamp(week) - pd.Timedelta(weeks=int(lead.get(site, 0) or 0))
+        req = pd.Timestamp(week) - pd.Timedelta(weeks=lead.get(site, 0))
         rows.append({"site": site, "start_week": pd.Timestamp(week), "quarter": quarter,
                      "hires": whole_people(starts), "requisition_week": req,
                      "requisition_status": requisition_status(req, today, start)})
