@@ -33,6 +33,7 @@ from planning.reports.style import (
     TOTAL,
     WARN,
     Sheet,
+    clean_text,
 )
 from planning.store.store import ScenarioMeta
 
@@ -110,11 +111,12 @@ def write_ask(ws: Sheet, ask: PlanAsk, plan: PlanResult, inputs: Inputs, meta: S
                   f"Money in {cur}. Solver: {status}"
                   + (f" (gap {100 * gap:.2f}%)" if gap and gap >= 5e-5 else "") + ".", **NOTE)
     row = 3
+    last_col = RIGHT + 6 + (1 if "sla_confidence" in ask.markets else 0)
     for line in ask.sentences:
-        ws.text(row, 1, line)
+        _paragraph(ws, row, last_col, line)
         row += 1
     if plan.message:
-        ws.text(row, 1, f"Solver message: {plan.message}", **NOTE)
+        _paragraph(ws, row, last_col, f"Solver message: {plan.message}", **NOTE)
         row += 1
     top = row + 1
     q_first, q_last, total = _quarters(ws, top, ask, sheets)
@@ -128,13 +130,22 @@ def write_ask(ws: Sheet, ask: PlanAsk, plan: PlanResult, inputs: Inputs, meta: S
     ws.widths.clear()
     for c, w in WIDTHS.items():
         ws.ws.set_column(c - 1, c - 1, w)
-    last_col = RIGHT + 6 + (1 if "sla_confidence" in ask.markets else 0)
     ws.ws.print_area(0, 0, last - 2, last_col - 1)  # last: the first free row
     ws.ws.fit_to_pages(1, 1)
     ws.ws.set_paper(9)  # A4; fit to one page also fits Letter
     ws.ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.ws.activate()
     return q_first, q_last
+
+
+def _paragraph(ws: Sheet, row: int, last_col: int, text: str, **style: Any) -> None:
+    """A sentence across the printed width, wrapped onto as many lines as it needs."""
+    width = sum(WIDTHS.get(c, 8.43) for c in range(1, last_col + 1))
+    lines = max(1, -(-len(text) * 11 // (10 * int(width))))  # ~1.1 width units per character
+    fmt = ws.book.fmt(None, text_wrap=True, valign="top", **style)
+    ws.ws.merge_range(row - 1, 0, row - 1, last_col - 1, clean_text(text), fmt)
+    ws.ws.set_row(row - 1, 15 * lines)
+    ws.max_row = max(ws.max_row, row)
 
 
 def _quarters(ws: Sheet, row: int, ask: PlanAsk, sheets: PlanSheets) -> tuple[int, int, Formula]:
