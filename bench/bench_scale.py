@@ -27,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -41,15 +42,43 @@ from devtools.panel import panel_chunks  # noqa: E402
 from planning.engines import open_engine  # noqa: E402
 
 
+def _tree_cpu(root: psutil.Process, tree: list[psutil.Process]) -> float:
+    """User + system CPU s so far of ``root``, its reaped children and its live descendants."""
+    cpu = 0.0
+    for p in tree:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        cpu += t.user + t.system
+        if p is root:
+            cpu += t.children_user + t.children_system
+    return cpu
+
+
 def measure(cmd: list[str], every: float = 0.2) -> tuple[int, str, float, float, float]:
     """Run ``cmd`` and follow its process tree: (exit code, its stdout, wall s, CPU s of
     the whole tree, peak summed resident MiB). Measured from outside, so the measured
-    process keeps a single thread (the forecaster forks its workers only then)."""
+    process keeps a single thread (the forecaster forks its workers only then).
+
+    Each progress line the child writes to stderr is echoed with the wall s, the tree's CPU s
+    and the peak and current resident MiB so far, so a run stopped part way still has figures
+    (and a peak that grows with the panel would show)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
-    peak = 0
+    state = {"peak": 0, "rss": 0, "cpu": 0.0}
+
+    def follow() -> None:
+        for line in proc.stderr:
+            print(f"{line.rstrip()} | wall {time.perf_counter() - t0:.0f} s, CPU so far "
+                  f"{state['cpu']:.0f} s, rss {state['rss'] / 2**20:.0f} MiB, peak so far "
+                  f"{state['peak'] / 2**20:.0f} MiB, load {os.getloadavg()[0]:.1f}",
+                  file=sys.stderr, flush=True)
+
+    echo = threading.Thread(target=follow, daemon=True)
+    echo.start()
     while proc.poll() is None:
         rss = 0
         try:
@@ -61,14 +90,17 @@ def measure(cmd: list[str], every: float = 0.2) -> tuple[int, str, float, float,
                 rss += p.memory_info().rss
             except psutil.Error:
                 continue
-        peak = max(peak, rss)
+        state["cpu"] = max(state["cpu"], _tree_cpu(root, tree))
+        state["rss"] = rss
+        state["peak"] = max(state["peak"], rss)
         time.sleep(every)
     out = proc.stdout.read()
+    echo.join(timeout=5)
     wall = time.perf_counter() - t0
     # CPU of the child and every descendant it waited for (worker processes, nannies)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return proc.returncode, out, wall, cpu, peak / 2**20
+    return proc.returncode, out, wall, cpu, state["peak"] / 2**20
 
 
 def run(series: int, engine_name: str, workers: int, chunk: int, horizon: int,
