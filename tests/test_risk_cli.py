@@ -145,3 +145,14 @@ def test_plan_frontier_goes_to_csv_and_workbook(tiny, tmp_path, capsys):
         assert saving == f"={col['uniform_total_cost']}5-{col['total_cost']}5"
     conf = book["SLA confidence"]
     assert [c.value for c in conf[4]][:3] == ["market", "queue", "quarter"]
+
+
+def test_saved_confidence_plan_keeps_its_promise(tiny, tmp_path, capsys):
+    # scenario save plans to the confidence; risk on the saved scenario checks that promise
+    data = tiny(forecast__csv=FORECAST, scenario__toml='[plan]\nstart = "2027-01-04"\nweeks = 2\n'
+                'sla_confidence = 0.8\n')
+    db = str(tmp_path / "s.db")
+    assert main(["scenario", "save", str(data), "--name", "conf", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["risk", "conf", "--db", db, "--out", str(tmp_path / "r.csv"), "--paths", "300"]) == 0
+    assert "promise of the plan (sla_confidence 0.8)" in capsys.readouterr().out
