@@ -110,10 +110,14 @@ def test_app_opens_on_the_sample_plan(warm):
                                                 "Headcount at plan end"]
     # the headline is the plan's own total, shown in millions
     assert at.metric[0].value == f"{warm.plan.total_cost / 1e6:,.2f} M"
-    # coverage, sites and cost charts, and the SLA risk heatmap of the plan
+    # coverage, sites and cost charts, the SLA risk heatmap of the plan and, as the sample
+    # plans to sla_confidence = 0.9, the achieved probabilities against that target
     assert [c.key for c in at.get("plotly_chart")] == ["plan_coverage", "plan_sites", "plan_cost",
-                                                       "plan_risk_heatmap"]
+                                                       "plan_risk_heatmap",
+                                                       "plan_confidence_heatmap"]
     assert "Moderation staff per language (DSA transparency)" in [s.value for s in at.subheader]
+    assert "SLA confidence" in [s.value for s in at.subheader]
+    assert "Target confidence" in [m.label for m in at.metric]
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "data/sample" in sidebar and "as loaded" in sidebar
 
