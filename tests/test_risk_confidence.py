@@ -127,15 +127,21 @@ def test_higher_confidence_never_costs_less(inputs):
 
 
 def test_out_of_reach_cells_are_short_with_reasons(tmp_path):
-    # 4 people in all: the P50 requirement alone is 2 x 50 x 0.1 x 7 / 23.8 = 2.94 FTE, the
-    # 90% target needs more; what cannot be staffed is shortfall with the optimiser's reason
+    # 4 people in all, both markets on the one site: the 90% levels need about 1.8 (ID) + 3.1
+    # (GB) FTE a week. The first solve may spread the 0.9 FTE missing a week over both
+    # cells, sinking both; the feedback makes shortfall slightly cheaper where it is largest,
+    # so it all lands on one cell and the other keeps its promise, at the same total shortfall
     capped = confidence_inputs(tmp_path, max_headcount=4.0)
+    once = plan_to_confidence(capped, confidence_forecast(), settings(0.9, max_rounds=1))
     out = plan_to_confidence(capped, confidence_forecast(), settings(0.9))
-    assert out.plan.ok and out.plan.shortfall_fte_weeks > 0
-    short = out.cells[~out.cells["promised"]]
-    assert len(short) >= 1
-    assert all("headcount_cap" in r for r in short["reason_code"])
-    assert out.cells.loc[out.cells["promised"], "p_meet_sla"].ge(settings(0.9).required).all()
+    # the cap binds every week: short = the calibrated requirement above 4 FTE, week by week
+    weekly = out.requirements.groupby("week")["required_fte"].sum()
+    assert out.plan.ok and out.plan.shortfall_fte_weeks == pytest.approx((weekly - 4).sum(), rel=1e-6)
+    assert out.plan.shortfall_fte_weeks == pytest.approx(once.plan.shortfall_fte_weeks, rel=1e-6)
+    cells = out.cells.set_index("market")
+    assert cells.loc["ID", "promised"] and cells.loc["ID", "p_meet_sla"] >= settings(0.9).required
+    assert not cells.loc["GB", "promised"] and cells.loc["GB", "reason_code"] == "headcount_cap"
+    assert out.cells["promised"].sum() >= once.cells["promised"].sum()
     assert any("fall short" in n for n in out.notes)
 
 

@@ -156,7 +156,8 @@ def build_model(data: ModelData, *, integer: bool | None = None,
 
     for (mk, q, t), req in sorted(data.required.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
         short = m.add_var("short", (mk, q, weeks[t]))
-        obj.append(data.penalty * short)
+        weight = data.short_weight.get((mk, q))
+        obj.append((data.penalty if weight is None else data.penalty * weight) * short)
         xs = [m.var["x"][(p, mk, q, weeks[t])] for p in data.eligible[(mk, q)]]
         # the contract's ">=" written as "=": x never exceeds what the queue needs (docs)
         m.add_con("cover", (mk, q, weeks[t]), pulp.lpSum([*xs, short]) == req)

@@ -87,6 +87,9 @@ class ModelData:
     surge: {(vendor, week_index): (max_fte, price per surge FTE-week)} from the optional
         vendor_surge table (weeks of the plan with max_fte > 0 only); empty = no surge.
     exposure: {queue: max_exposure_share} for queues with a wellness limit; empty = none.
+    short_weight: {(market, queue): multiplier of the shortfall penalty}, e.g. 0.99 where
+        planning to an SLA confidence would rather concentrate unavoidable shortfall;
+        empty = the same penalty everywhere (the contract's objective).
     """
 
     weeks: tuple[str, ...]
@@ -110,6 +113,7 @@ class ModelData:
     seed: int
     surge: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
     exposure: dict[str, float] = field(default_factory=dict)
+    short_weight: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def site_names(self) -> tuple[str, ...]:

@@ -226,6 +226,13 @@ def extract(model: Model) -> Solution:
         quarterly=quarterly, budget=budget_table(model, sites, vendors, surge),
         total_cost=total,
         shortfall_fte_weeks=float(short_total),
-        penalty_cost=float(model.data.penalty * short_total + model.data.overrun_penalty * overrun),
+        penalty_cost=float(_short_penalty(model) + model.data.overrun_penalty * overrun),
         surge=surge, exposure=exposure_table(model),
     )
+
+
+def _short_penalty(model: Model) -> float:
+    """The objective's shortfall term: penalty x weight (1 unless set) x short, summed."""
+    d = model.data
+    return sum(d.penalty * d.short_weight.get((k[0], k[1]), 1.0) * value(v)
+               for k, v in model.var.get("short", {}).items())

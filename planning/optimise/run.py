@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pandas as pd
@@ -20,7 +21,8 @@ from planning.optimise.solve import PlanStatus, solve
 
 def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float | None = None,
              mip_gap: float | None = None, explain: bool | str = True,
-             commitments: Commitments | None = None, verbose: bool = False) -> PlanResult:
+             commitments: Commitments | None = None, verbose: bool = False,
+             shortfall_weights: dict[tuple[str, str], float] | None = None) -> PlanResult:
     """Optimise the staffing plan for a requirements table (market, queue, week, required_fte).
 
     time_limit_s, mip_gap: override the scenario's [solver] settings; the time limit covers
@@ -31,11 +33,15 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     commitments: hires already in the pipeline and vendor contracts already signed (a
         re-plan, see planning/actuals/replan.py); they bind the plan and its explanation LPs.
     verbose: HiGHS's log on stdout (silent otherwise).
+    shortfall_weights: {(market, queue): multiplier of the shortfall penalty} (default 1
+        everywhere; planning.risk.confidence lowers it slightly where shortfall is certain).
     Raises InputError for contradictory requirement rows; an uncoverable requirement is
     never an error but shortfall with its reasons.
     """
     t0 = time.perf_counter()
     data = build_data(inputs, requirements, time_limit_s=time_limit_s, mip_gap=mip_gap)
+    if shortfall_weights:
+        data = dataclasses.replace(data, short_weight=dict(shortfall_weights))
     model = build_model(data)
     if commitments is not None:
         apply_commitments(model, commitments)

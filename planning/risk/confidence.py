@@ -8,10 +8,13 @@ confidence").
 2. Optimise: the MIP of docs/optimiser.md, unchanged, covers the requirement at those
    levels at least cost (who serves what, hires, vendor contracts, shortfall).
 3. Check and feed back: the plan's allocation is simulated on the calibration paths. A cell
-   is exactly at its calibrated probability unless the plan is short in it; a short cell
-   below target is re-calibrated with the plan's staffing as a cap in its short weeks (so
-   later weeks carry the catch-up) and the MIP solved again, at most ``max_rounds - 1``
-   times; a round is kept only when fewer cells miss (or as many with less shortfall).
+   is exactly at its calibrated probability unless the plan is short in it. Where cells
+   miss, two more solves at most (``max_rounds``): first the shortfall penalty is made
+   slightly cheaper in the cells short the most (so unavoidable shortfall concentrates
+   there instead of sinking every cell of a tight pool just below the target); then the
+   cells still below target are re-calibrated with the plan's staffing as a cap in their
+   short weeks (so later weeks carry the catch-up). A round is kept only when fewer cells
+   miss (or as many with less shortfall).
 
 Cells without shortfall in the quarter or an earlier one are *promised*: their probability
 (on the calibration paths) is at least the target plus the margin. Cells with shortfall
@@ -148,43 +151,68 @@ def plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame,
     levels = dict(calib.level)
     req = cal.levels.table(levels)
 
-    def solve(table: pd.DataFrame, with_explain: bool | str) -> PlanResult:
+    def solve(table: pd.DataFrame, with_explain: bool | str,
+              weights: dict[Cell, float]) -> PlanResult:
         return optimise(inputs, table, time_limit_s=time_limit_s, mip_gap=mip_gap,
-                        explain=with_explain, commitments=commitments)
+                        explain=with_explain, commitments=commitments,
+                        shortfall_weights=weights or None)
 
-    plan = solve(req, explain)
+    weights: dict[Cell, float] = {}
+    plan = solve(req, explain, weights)
     if not plan.ok:
         return _result(settings, cal, plan, req, levels, calib, 1, sims, t0)
     rounds, explained = 1, True
     probs = _probabilities(cal, plan)
-    while rounds < settings.max_rounds:
+    for step in ("concentrate", "raise")[:settings.max_rounds - 1]:
         failing = _failing(cal, plan, probs, required)
         if not failing:
             break
-        limits = _short_caps(cal, plan, failing)
-        again = cal.calibrate(failing, required, tol=settings.tol,
-                              start={c: levels[c] for c in failing}, limits=limits)
-        sims += again.steps
-        raised = {c: again.level[c] for c in failing if np.any(again.level[c] > levels[c] + 1e-12)}
-        if not raised:
-            break
-        trial_levels = {**levels, **raised}
-        trial_req = cal.levels.table(trial_levels)
-        trial = solve(trial_req, False)
+        trial_levels, trial_weights = levels, weights
+        if step == "concentrate":
+            trial_weights = _concentrate(cal, plan, failing)
+        else:
+            again = cal.calibrate(failing, required, tol=settings.tol,
+                                  start={c: levels[c] for c in failing},
+                                  limits=_short_caps(cal, plan, failing))
+            sims += again.steps
+            raised = {c: again.level[c] for c in failing
+                      if np.any(again.level[c] > levels[c] + 1e-12)}
+            if not raised:
+                continue
+            trial_levels = {**levels, **raised}
+        trial_req = req if trial_levels is levels else cal.levels.table(trial_levels)
+        trial = solve(trial_req, False, trial_weights)
         rounds += 1
         if not trial.ok:
-            break
+            continue
         trial_probs = _probabilities(cal, trial)
         before = (len(failing), plan.shortfall_fte_weeks)
         after = (len(_failing(cal, trial, trial_probs, required)), trial.shortfall_fte_weeks)
-        if after >= before:
-            break
-        plan, probs, levels, req, explained = trial, trial_probs, trial_levels, trial_req, False
+        if after < before:
+            plan, probs, explained = trial, trial_probs, False
+            levels, req, weights = trial_levels, trial_req, trial_weights
     if explain and not explained:
-        plan = solve(req, True)
+        plan = solve(req, explain, weights)
         rounds += 1
         probs = _probabilities(cal, plan)
     return _result(settings, cal, plan, req, levels, calib, rounds, sims, t0, probs)
+
+
+#: how much cheaper (relative) shortfall is made in the cell short the most, so the MIP
+#: leaves unavoidable shortfall where it is largest instead of spreading it
+CONCENTRATE = 0.02
+
+
+def _concentrate(cal: Calibrator, plan: PlanResult, failing: list[Cell]) -> dict[Cell, float]:
+    """Shortfall weights for the cells below target: ``1 - CONCENTRATE x short / most``, so
+    a cell that misses by far takes the shortfall that would otherwise sink its neighbours
+    (who share its pools) just below the target."""
+    short = _short_weeks(cal, plan)
+    total = {c: float(short[c].sum()) for c in failing}
+    most = max(total.values(), default=0.0)
+    if most <= 0:
+        return {}
+    return {c: 1.0 - CONCENTRATE * total[c] / most for c in failing}
 
 
 def _probabilities(cal: Calibrator, plan: PlanResult) -> dict[Cell, np.ndarray]:
