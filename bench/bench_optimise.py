@@ -94,7 +94,7 @@ def child_raw(path: str, time_limit: float, gap: float) -> dict:
             "gap": info.mip_gap, "peak_mib": _peak_mib()}
 
 
-def child_project(markets: int, weeks: int, mode: str) -> dict:
+def child_project(markets: int, weeks: int, mode: str, time_limit: float | None = None) -> dict:
     from planning.optimise import run as run_module
 
     inputs, req = _instance(markets, weeks, mode)
@@ -114,7 +114,7 @@ def child_project(markets: int, weeks: int, mode: str) -> dict:
 
     run_module.solve, run_module.explain_plan = solve, explain
     cpu, wall = time.process_time(), time.perf_counter()
-    r = run_module.optimise(inputs, req)
+    r = run_module.optimise(inputs, req, time_limit_s=time_limit)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     out = seen["solve"]
     why = seen.get("explain")
@@ -138,16 +138,16 @@ def _fmt(x: float) -> str:
     return f"{x:7.2f}"
 
 
-def bench(size: str, mode: str) -> None:
+def bench(size: str, mode: str, time_limit: float | None = None) -> None:
     m, w = (int(x) for x in size.split("x"))
     from planning.inputs.scenario import SolverSettings
 
-    limit, gap = SolverSettings().time_limit_s, SolverSettings().mip_gap
+    limit, gap = time_limit or SolverSettings().time_limit_s, SolverSettings().mip_gap
     with tempfile.TemporaryDirectory() as tmp:
         mps = str(Path(tmp) / f"model_{size}_{mode}.mps")
         shape = _child("mps", str(m), str(w), mode, mps)
         load0 = os.getloadavg()[0]
-        proj = _child("project", str(m), str(w), mode)
+        proj = _child("project", str(m), str(w), mode, str(limit))
         raw = _child("raw", mps, str(limit), str(gap))
         load1 = os.getloadavg()[0]
     ph = proj["phases"]
@@ -177,18 +177,22 @@ def main(argv: list[str]) -> None:
         elif kind == "raw":
             out = child_raw(rest[0], float(rest[1]), float(rest[2]))
         else:
-            out = child_project(int(rest[0]), int(rest[1]), rest[2])
+            out = child_project(int(rest[0]), int(rest[1]), rest[2],
+                                float(rest[3]) if len(rest) > 3 else None)
         print(json.dumps(out))
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("sizes", nargs="*", default=list(DEFAULT_SIZES), help="MxW, e.g. 50x52")
     p.add_argument("--modes", default="mip,lp", help="comma list of mip, lp")
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="solver time limit in s (default: the scenario default, 60)")
     args = p.parse_args(argv)
     print(f"bench_optimise: {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}; seconds are wall unless marked CPU")
+          f"load {os.getloadavg()[0]:.1f}, time limit {args.time_limit or 'default'}; "
+          f"seconds are wall unless marked CPU")
     for size in args.sizes:
         for mode in args.modes.split(","):
-            bench(size, mode)
+            bench(size, mode, args.time_limit)
 
 
 if __name__ == "__main__":

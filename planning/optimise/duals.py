@@ -134,7 +134,7 @@ def load_lp(plan: Model, label: str) -> float | None:
         basis = solver.extra.get("relaxation_basis")
         if basis is not None:
             h.setBasis(basis)
-    h.setOptionValue("time_limit", float(plan.data.time_limit_s))
+    h.setOptionValue("time_limit", h.getRunTime() + float(plan.data.time_limit_s))
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None

@@ -6,7 +6,8 @@ A MIP is solved in three steps, all within the one time limit (transfer included
 1. the LP relaxation: the bound every plan is measured against;
 2. a whole-hire plan from it: starts rounded up per site and week (never above
    ``max_starts_week``, nor so many that ``max_headcount`` is passed), then the rest of the
-   plan (vendors, allocation, shortfall) re-solved as an LP with those starts fixed;
+   plan (vendors, allocation, shortfall) re-solved as an LP with those starts fixed; the
+   same with starts rounded down; the cheaper of the two is kept;
 3. the MIP, started from that plan, for the time that is left (not started when less time
    is left than the relaxation took: its root alone would need about that).
 
@@ -138,7 +139,8 @@ class _Clock:
 
 def _run(solver: Solver, clock: _Clock, options: dict[str, object] | None = None) -> highspy.HighsModelStatus:
     h = solver.highs
-    h.setOptionValue("time_limit", max(clock.left(), 1e-3))
+    # HiGHS's time limit counts the run time of every run of the object so far
+    h.setOptionValue("time_limit", h.getRunTime() + max(clock.left(), 1e-3))
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
     h.run()
@@ -255,7 +257,8 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     return SolveOutcome(PlanStatus.TIME_LIMIT, repaired[1], gap, seconds,
                         f"stopped ({why}) after {seconds:.1f} s before the MIP found a better "
                         f"whole-hire plan than the rounded LP relaxation: this plan rounds its "
-                        f"starts up and re-solves the rest, {100 * gap:.2f}% from the best bound",
+                        f"starts (up or down, the cheaper) and re-solves the rest, "
+                        f"{100 * gap:.2f}% from the best bound",
                         bound=bound, repaired=True)
 
 
@@ -301,21 +304,26 @@ def repair(model: Model, solver: Solver, relaxed: np.ndarray, clock: _Clock
            ) -> tuple[np.ndarray, float] | None:
     """A whole-hire plan from the LP relaxation: (column values, objective), or None.
 
-    Starts rounded up (else down, else at their lower bounds) and fixed; the rest re-solved
-    as an LP from the relaxation's basis."""
+    Starts rounded up and, apart, rounded down (:func:`whole_starts`), each fixed and the
+    rest re-solved as an LP warm from the relaxation's basis; the cheaper plan is kept. If
+    neither is feasible, starts at their lower bounds."""
     h = solver.highs
     idx = np.flatnonzero(solver.integer)
-    tries = [whole_starts(model, solver, relaxed, "up"), whole_starts(model, solver, relaxed, "down"),
-             np.ceil(solver.lower[idx] - 1e-9)]
-    for fixed in tries:
-        if clock.left() <= 0:
-            return None
+    best: tuple[np.ndarray, float] | None = None
+    tries = [whole_starts(model, solver, relaxed, "up"), whole_starts(model, solver, relaxed, "down")]
+    for k, fixed in enumerate(tries):
+        if clock.left() <= 0 or (k == 2 and best is not None):
+            break
         solver.set_bounds(idx, fixed, fixed)
         if _run(solver, clock) == highspy.HighsModelStatus.kOptimal:
-            value = np.asarray(h.getSolution().col_value)
-            value[idx] = fixed
-            return value, float(h.getInfo().objective_function_value)
-    return None
+            objective = float(h.getInfo().objective_function_value)
+            if best is None or objective < best[1]:
+                value = np.asarray(h.getSolution().col_value)
+                value[idx] = fixed
+                best = (value, objective)
+        if k == 1 and best is None:
+            tries.append(np.ceil(solver.lower[idx] - 1e-9))
+    return best
 
 
 def rhs_change(model: Model, changes: list[tuple[pulp.LpConstraint, float]], base: float,
