@@ -93,7 +93,8 @@ class ConfidencePlan:
     plan), promised (no shortfall in the cell in that quarter or before), meets_target
     (p_meet_sla >= target), shortfall_fte_weeks and reason_code of the quarter; markets:
     per market and quarter the lowest probability over promised cells; rounds: MIP solves;
-    simulations: calibration evaluations.
+    simulations: calibration evaluations; weights: the shortfall weights of the last solve
+    (empty: none).
     """
 
     target: float
@@ -106,6 +107,7 @@ class ConfidencePlan:
     simulations: int = 0
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
+    weights: dict[tuple[str, str], float] = field(default_factory=dict)
 
     @property
     def min_promised(self) -> float:
@@ -195,7 +197,8 @@ def plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame,
         plan = solve(req, explain, weights)
         rounds += 1
         probs = _probabilities(cal, plan)
-    return _result(settings, cal, plan, req, levels, calib, rounds, sims, t0, probs)
+    out = _result(settings, cal, plan, req, levels, calib, rounds, sims, t0, probs)
+    return dataclasses.replace(out, weights=dict(weights))
 
 
 #: how much cheaper (relative) shortfall is made in the cell short the most, so the MIP

@@ -5,8 +5,8 @@ the cheapest *uniform* plan giving the same guarantee: every cell staffed to one
 forecast level (the same quantile of each day's forecast, as ``plan.quantile`` does, read
 from the distribution the risk model simulates), the lowest level at which every cell the
 targeted plan promises reaches the target on the same calibration paths. Both plans are
-optimised by the same MIP and checked on the same paths, so the saving is the targeting's,
-not the dice's. Each point is a pure function of its target (:func:`confidence_point`), so
+optimised by the same MIP (with the same preference of where unavoidable shortfall goes) and
+checked on the same paths, so the saving is the targeting's, not the dice's. Each point is a pure function of its target (:func:`confidence_point`), so
 points can be mapped over an engine.
 """
 
@@ -24,6 +24,7 @@ from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
+from planning.periods import quarter_labels
 from planning.risk.calibrate import Calibrator, Cell
 from planning.risk.confidence import ConfidencePlan, ConfidenceSettings, plan_to_confidence
 from planning.risk.levels import level_quantile
@@ -118,29 +119,40 @@ def targeted_and_uniform(target: float, *, inputs: Inputs, forecast: pd.DataFram
                p_min_promised=tp.min_promised, seconds=time.perf_counter() - t0)
     z = uniform_level(cal, tp)
     levels = {c: np.full(len(cal.quarters), z) for c in cal.series}
+    # the uniform plan gets the targeted plan's preference of where unavoidable shortfall
+    # goes (its shortfall weights), so it has the same chance to keep the same cells promised
     uni = optimise(inputs, cal.levels.table(levels), time_limit_s=time_limit_s, mip_gap=mip_gap,
-                   explain=False)
+                   explain=False, shortfall_weights=tp.weights or None)
     row.update(uniform_quantile=level_quantile(z), uniform_status=uni.status.value)
     if not uni.ok:
         return tp, None, row
     fig = plan_figures(uni)
     row.update({f"uniform_{k}": v for k, v in fig.items()})
     staffing = cal.staffing(uni.allocation)
-    short = set(zip(uni.shortfall["market"], uni.shortfall["queue"], strict=True)) \
-        if len(uni.shortfall) else set()
+    short = _first_short_quarter(cal, uni)
     promised = tp.cells[tp.cells["promised"]]
     probs = {c: cal.probability(c, staffing[c]) for c in
              {(m, q) for m, q in zip(promised["market"], promised["queue"], strict=True)}}
     p_cells = [probs[(r.market, r.queue)][cal.quarters.index(r.quarter)]
                for r in promised.itertuples(index=False)]
     row["uniform_p_min_promised"] = float(min(p_cells)) if p_cells else np.nan
-    same = (not any((r.market, r.queue) in short for r in promised.itertuples(index=False))
+    same = (all(cal.quarters.index(r.quarter) < short.get((r.market, r.queue), len(cal.quarters))
+                for r in promised.itertuples(index=False))
             and all(p >= settings.required - 1e-12 for p in p_cells))
     row["uniform_same_guarantee"] = bool(same)
     if same:
         row["saving"] = fig["total_cost"] - row["total_cost"]
         row["saving_pct"] = 100.0 * row["saving"] / fig["total_cost"] if fig["total_cost"] else np.nan
     return tp, uni, row
+
+
+def _first_short_quarter(cal: Calibrator, plan: PlanResult) -> dict[Cell, int]:
+    """Per cell with shortfall: the index of the first quarter it is short in."""
+    if not len(plan.shortfall):
+        return {}
+    s = plan.shortfall.assign(q=quarter_labels(plan.shortfall["week"]).to_numpy())
+    return {(str(m), str(q)): min(cal.quarters.index(x) for x in g["q"])
+            for (m, q), g in s.groupby(["market", "queue"])}
 
 
 def confidence_frontier(inputs: Inputs, forecast: pd.DataFrame, *,
