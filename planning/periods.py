@@ -39,3 +39,13 @@ def quarter_labels(days: pd.Series | pd.DatetimeIndex) -> pd.Series:
     """Calendar quarter labels of many days."""
     days = pd.Series(pd.to_datetime(days))
     return days.dt.year.astype(str) + "Q" + days.dt.quarter.astype(str)
+
+
+def mondays_in_quarter(label: str) -> int:
+    """Number of Mondays in a calendar quarter like ``2027Q1`` (13 or 14): the weeks a
+    quarterly budget is spread over."""
+    year, q = int(label[:4]), int(label[-1])
+    start = pd.Timestamp(year=year, month=3 * q - 2, day=1)
+    end = start + pd.offsets.QuarterEnd(0)
+    days = pd.date_range(start, end, freq="D")
+    return int((days.weekday == 0).sum())

@@ -294,6 +294,52 @@ def test_too_many_cells_refused(tmp_path, capsys, monkeypatch):
     assert any(_matches(i, ("markets", None, None, "more than 1000 cells")) for i in info.value.issues)
 
 
+def _small_workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "markets"
+    book.active.append(["market", "language"])
+    book.active.append(["ID", "id"])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("where", ["_cell_text", "load_workbook"])
+def test_a_bug_while_reading_a_workbook_is_an_internal_error_not_bad_input(
+        where, tmp_path, capsys, monkeypatch):
+    """A bug (here an AttributeError from our cell conversion, or from the workbook library)
+    must not be dressed up as "the sheet cannot be read": the CLI says internal error, exit 1."""
+    path = _small_workbook(tmp_path / "fine.xlsx")
+
+    def broken(*args, **kwargs):
+        raise AttributeError("'NoneType' object has no attribute 'strip'")
+
+    monkeypatch.setattr(readers, where, broken)
+    with pytest.raises(AttributeError):
+        readers.read_inputs(path)
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "internal error: AttributeError" in err
+    assert "cannot be read" not in err and "not a readable" not in err
+    with pytest.raises(AttributeError):  # the app's upload path: not an error table either
+        inputs_from_upload([("fine.xlsx", path.read_bytes())])
+
+
+def test_a_damaged_sheet_is_still_bad_input(tmp_path, capsys):
+    """The same workbook with its sheet's XML cut short: an input problem naming the sheet."""
+    path = _small_workbook(tmp_path / "fine.xlsx")
+    cut = tmp_path / "cut.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(cut, "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            out.writestr(item, data)
+    assert main(["validate", str(cut)]) == 2
+    assert "markets: refused: the sheet cannot be read (ParseError" in capsys.readouterr().err
+
+
 def test_zip_bomb_is_never_expanded(tmp_path, monkeypatch, capsys, bomb):
     """The refusal comes from the zip directory: openpyxl is never asked to open the file."""
     import openpyxl

@@ -82,11 +82,6 @@ def _digest_of(inp: Inputs) -> keys.InputsDigest:
     return keys.digest_inputs(inp)
 
 
-def current_plan_key() -> str | None:
-    """Content key of the plan of the current inputs (solved or not)."""
-    return None if session.inputs() is None else _plan_key()
-
-
 def plan_key_for(inp: Inputs) -> str:
     """Content key of the plan of other inputs (e.g. the baseline)."""
     return keys.plan_key(_digest_of(inp))

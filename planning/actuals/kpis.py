@@ -28,20 +28,19 @@ import pandas as pd
 from planning.actuals.tables import in_plan_weeks
 from planning.actuals.variance import requirement_variance, variance_summary
 from planning.inputs.tables import Inputs
-from planning.optimise.data import _mondays_in_quarter
 from planning.optimise.result import PlanResult
 from planning.optimise.solve import PlanStatus
-from planning.periods import quarter_labels
+from planning.periods import mondays_in_quarter, quarter_labels
 from planning.requirements.compute import queue_parameters
-
-WEEKS_PER_MONTH = 52.0 / 12.0
+from planning.units import monthly_attrition, weekly_from_monthly
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame()
 
 
-def _ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
+def ratio(num: pd.Series | np.ndarray, den: pd.Series | np.ndarray) -> np.ndarray:
+    """num / den element by element; NaN where den is not positive (nothing to measure)."""
     num, den = np.asarray(num, float), np.asarray(den, float)
     return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
@@ -83,7 +82,7 @@ def queue_kpis(inputs: Inputs, requirements: pd.DataFrame | None) -> pd.DataFram
                 on=keys, how="left")
     df["forecast_error"] = df["forecast_cases"] - df["cases"]
     df["abs_error"] = df["forecast_error"].abs()
-    df["automation_achieved"] = _ratio(df["automated_cases"], df["cases"])
+    df["automation_achieved"] = ratio(df["automated_cases"], df["cases"])
     df["manual_cases"] = df["cases"] - df["automated_cases"]
     df["aht_drift"] = df["aht_minutes"] / df["aht_planned"] - 1.0
     return df.sort_values(keys).reset_index(drop=True)
@@ -116,15 +115,15 @@ def summarise_queues(q: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     g = d.groupby(by, as_index=False).agg(weeks=("week", "nunique"), **{c: (c, "sum") for c in sums})
     out = g[[*by, "weeks", "cases"]].copy()
     out["forecast_cases"] = g["f"]
-    out["wape"] = _ratio(g["ae_f"], g["a_f"])
-    out["bias"] = _ratio(g["e_f"], g["a_f"])
-    out["automation_achieved"] = _ratio(g["automated_cases"], g["cases"])
-    out["automation_assumed"] = _ratio(g["auto_w"], g["cases"])
-    out["aht_minutes"] = _ratio(g["aht_w"], g["aht_n"])
-    out["aht_planned"] = _ratio(g["aht_p"], g["aht_n"])
+    out["wape"] = ratio(g["ae_f"], g["a_f"])
+    out["bias"] = ratio(g["e_f"], g["a_f"])
+    out["automation_achieved"] = ratio(g["automated_cases"], g["cases"])
+    out["automation_assumed"] = ratio(g["auto_w"], g["cases"])
+    out["aht_minutes"] = ratio(g["aht_w"], g["aht_n"])
+    out["aht_planned"] = ratio(g["aht_p"], g["aht_n"])
     out["aht_drift"] = out["aht_minutes"] / out["aht_planned"] - 1.0
-    out["sla_share"] = _ratio(g["sla_w"], g["sla_n"])
-    out["sla_target"] = _ratio(g["slt_w"], g["sla_n"])
+    out["sla_share"] = ratio(g["sla_w"], g["sla_n"])
+    out["sla_target"] = ratio(g["slt_w"], g["sla_n"])
     return out
 
 
@@ -148,18 +147,18 @@ def site_kpis(inputs: Inputs, plan: PlanResult) -> pd.DataFrame:
     opening = np.where(consecutive, prev, np.where(first, df["headcount_today"],
                                                    df["headcount"] - df["starts"] + df["leavers"]))
     df["opening_headcount"] = opening
-    weekly = _ratio(df["leavers"], df["opening_headcount"])
-    df["attrition_month_actual"] = 1.0 - (1.0 - weekly) ** WEEKS_PER_MONTH
+    weekly = ratio(df["leavers"], df["opening_headcount"])
+    df["attrition_month_actual"] = monthly_attrition(1.0 - weekly)
     df["attrition_month_assumed"] = df["attrition_month"]
     paid = df["headcount"] * wf.hours_per_week
     df["paid_hours"] = paid
-    df["shrinkage_achieved"] = 1.0 - _ratio(df["productive_hours"], paid)
+    df["shrinkage_achieved"] = 1.0 - ratio(df["productive_hours"], paid)
     df["shrinkage_assumed"] = wf.shrinkage
-    df["occupancy"] = _ratio(df["handled_hours"], df["productive_hours"])
+    df["occupancy"] = ratio(df["handled_hours"], df["productive_hours"])
     df["occupancy_target"] = wf.max_occupancy
-    df["utilisation"] = _ratio(df["handled_hours"], paid)
+    df["utilisation"] = ratio(df["handled_hours"], paid)
     df["utilisation_planned"] = (1.0 - wf.shrinkage) * wf.max_occupancy
-    df["actual_cost"] = (df["headcount"] * df["cost_per_fte_month"] / WEEKS_PER_MONTH
+    df["actual_cost"] = (weekly_from_monthly(df["headcount"] * df["cost_per_fte_month"])
                          + df["starts"] * df["hire_cost"])
     if not plan.sites.empty:
         ps = plan.sites[["site", "week", "headcount", "starts", "cost"]].rename(
@@ -168,7 +167,7 @@ def site_kpis(inputs: Inputs, plan: PlanResult) -> pd.DataFrame:
         df = df.merge(ps, on=["site", "week"], how="left")
     else:
         df[["planned_headcount", "planned_starts", "planned_cost"]] = np.nan
-    df["headcount_attainment"] = _ratio(df["headcount"], df["planned_headcount"])
+    df["headcount_attainment"] = ratio(df["headcount"], df["planned_headcount"])
     return df.drop(columns=["headcount_today", "cost_per_fte_month", "hire_cost", "attrition_month"])
 
 
@@ -181,7 +180,7 @@ def vendor_kpis(inputs: Inputs, plan: PlanResult) -> pd.DataFrame:
     act = in_plan_weeks(inputs.actual_vendors, inputs)
     if act is None or inputs.vendors is None:
         return pd.DataFrame()
-    price = inputs.vendors.set_index("vendor")["price_per_fte_month"] / WEEKS_PER_MONTH
+    price = weekly_from_monthly(inputs.vendors.set_index("vendor")["price_per_fte_month"])
     df = act.assign(weekly_price=act["vendor"].map(price))
     if not plan.vendors.empty:
         pv = plan.vendors[["vendor", "quarter", "fte"]].rename(columns={"fte": "planned_fte"})
@@ -190,7 +189,7 @@ def vendor_kpis(inputs: Inputs, plan: PlanResult) -> pd.DataFrame:
         df["planned_fte"] = np.nan
     df["planned_cost"] = df["planned_fte"] * df["weekly_price"]
     df["actual_cost"] = df["invoiced_cost"].fillna(df["delivered_fte"] * df["weekly_price"])
-    df["fte_attainment"] = _ratio(df["delivered_fte"], df["planned_fte"])
+    df["fte_attainment"] = ratio(df["delivered_fte"], df["planned_fte"])
     return df.sort_values(["vendor", "week"]).reset_index(drop=True)
 
 
@@ -209,7 +208,7 @@ def operation_kpis(inputs: Inputs, queues: pd.DataFrame, sites: pd.DataFrame,
     plan_site = plan.sites.groupby("week")["cost"].sum() if not plan.sites.empty else pd.Series(dtype=float)
     plan_vendor = pd.Series(0.0, index=out["week"])
     if not plan.vendors.empty and inputs.vendors is not None:
-        price = inputs.vendors.set_index("vendor")["price_per_fte_month"] / WEEKS_PER_MONTH
+        price = weekly_from_monthly(inputs.vendors.set_index("vendor")["price_per_fte_month"])
         pv = plan.vendors.assign(weekly=plan.vendors["fte"] * plan.vendors["vendor"].map(price))
         per_q = pv.groupby("quarter")["weekly"].sum()
         plan_vendor = pd.Series(out["quarter"].map(per_q).fillna(0.0).to_numpy(), index=out["week"])
@@ -228,22 +227,22 @@ def operation_kpis(inputs: Inputs, queues: pd.DataFrame, sites: pd.DataFrame,
             basis.append(f"{name} planned")
     out["actual_cost"] = parts[0] + parts[1]
     out["cost_basis"] = ", ".join(basis)
-    out["cost_vs_plan"] = _ratio(out["actual_cost"], out["planned_cost"]) - 1.0
+    out["cost_vs_plan"] = ratio(out["actual_cost"], out["planned_cost"]) - 1.0
     budget = inputs.scenario.solver.budget_per_quarter
     if budget is not None:
 
-        out["budget"] = [budget / _mondays_in_quarter(q) for q in out["quarter"]]
+        out["budget"] = [budget / mondays_in_quarter(q) for q in out["quarter"]]
     else:
         out["budget"] = np.nan
-    out["cost_vs_budget"] = _ratio(out["actual_cost"], out["budget"]) - 1.0
+    out["cost_vs_budget"] = ratio(out["actual_cost"], out["budget"]) - 1.0
     if not queues.empty:
         c = queues.groupby("week")[["cases", "forecast_cases"]].sum(min_count=1)
         out["cases"] = out["week"].map(c["cases"])
         out["forecast_cases"] = out["week"].map(c["forecast_cases"])
     else:
         out["cases"] = out["forecast_cases"] = np.nan
-    out["cost_per_case"] = _ratio(out["actual_cost"], out["cases"])
-    out["planned_cost_per_case"] = _ratio(out["planned_cost"], out["forecast_cases"])
+    out["cost_per_case"] = ratio(out["actual_cost"], out["cases"])
+    out["planned_cost_per_case"] = ratio(out["planned_cost"], out["forecast_cases"])
     return out
 
 

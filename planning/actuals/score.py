@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planning.actuals.kpis import WEEKS_PER_MONTH, KpiReport, _ratio, summarise_queues
+from planning.actuals.kpis import KpiReport, ratio, summarise_queues
 from planning.actuals.variance import variance_summary
+from planning.units import monthly_attrition
 
 GREEN, AMBER, RED, NA = "green", "amber", "red", "n/a"
 
@@ -100,14 +101,14 @@ def site_scorecard(report: KpiReport) -> pd.DataFrame:
     out["weeks"] = g["weeks"]
     out["headcount"] = last["headcount"]
     out["planned_headcount"] = last["planned_headcount"]
-    weekly = _ratio(g["leavers"], g["opening"])
-    out["attrition_month_actual"] = 1.0 - (1.0 - weekly) ** WEEKS_PER_MONTH
+    weekly = ratio(g["leavers"], g["opening"])
+    out["attrition_month_actual"] = monthly_attrition(1.0 - weekly)
     out["attrition_month_assumed"] = g["attrition_assumed"]
-    out["shrinkage_achieved"] = 1.0 - _ratio(g["productive"], g["paid"])
+    out["shrinkage_achieved"] = 1.0 - ratio(g["productive"], g["paid"])
     out["shrinkage_assumed"] = g["shrinkage_assumed"]
-    out["occupancy"] = _ratio(g["handled"], g["prod_h"])
+    out["occupancy"] = ratio(g["handled"], g["prod_h"])
     out["occupancy_target"] = g["occupancy_target"]
-    out["utilisation"] = _ratio(g["handled"], g["paid_h"])
+    out["utilisation"] = ratio(g["handled"], g["paid_h"])
     out["utilisation_planned"] = g["utilisation_planned"]
     out["actual_cost"] = g["actual_cost"]
     out["planned_cost"] = g["planned_cost"].where(g["planned_cost"] != 0)
@@ -128,7 +129,7 @@ def vendor_scorecard(report: KpiReport) -> pd.DataFrame:
     g = d.groupby("vendor").agg(weeks=("week", "nunique"), delivered_fte=("delivered_fte", "mean"),
                                 planned_fte=("planned_fte", "mean"), actual_cost=("actual_cost", "sum"),
                                 planned_cost=("planned_cost", "sum")).reset_index()
-    g["fte_attainment"] = _ratio(g["delivered_fte"], g["planned_fte"])
+    g["fte_attainment"] = ratio(g["delivered_fte"], g["planned_fte"])
     g["vendor_fte_status"] = light("vendor_fte", g["delivered_fte"], g["planned_fte"])
     g["cost_status"] = light("cost", g["actual_cost"], g["planned_cost"])
     return g
@@ -144,10 +145,10 @@ def operation_scorecard(report: KpiReport) -> pd.DataFrame:
                                  cases=("cases", "sum"), forecast_cases=("forecast_cases", "sum"))
     g = g.reset_index()
     g["budget"] = g["budget"].where(d.groupby("quarter")["budget"].count().to_numpy() > 0)
-    g["cost_vs_plan"] = _ratio(g["actual_cost"], g["planned_cost"]) - 1.0
-    g["cost_vs_budget"] = _ratio(g["actual_cost"], g["budget"]) - 1.0
-    g["cost_per_case"] = _ratio(g["actual_cost"], g["cases"])
-    g["planned_cost_per_case"] = _ratio(g["planned_cost"], g["forecast_cases"])
+    g["cost_vs_plan"] = ratio(g["actual_cost"], g["planned_cost"]) - 1.0
+    g["cost_vs_budget"] = ratio(g["actual_cost"], g["budget"]) - 1.0
+    g["cost_per_case"] = ratio(g["actual_cost"], g["cases"])
+    g["planned_cost_per_case"] = ratio(g["planned_cost"], g["forecast_cases"])
     g["cost_status"] = light("cost", g["actual_cost"], g["planned_cost"])
     g["budget_status"] = light("budget", g["actual_cost"], g["budget"])
     g["cost_per_case_status"] = light("cost_per_case", g["cost_per_case"], g["planned_cost_per_case"])

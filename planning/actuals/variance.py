@@ -42,15 +42,14 @@ import pandas as pd
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
 from planning.periods import quarter_labels
+from planning.units import weekly_from_monthly
 
 FACTORS = ("volume", "automation", "aht", "productivity")
-EFFECTS = [f"{f}_effect" for f in FACTORS]
 FTE_COLUMNS = ["planned_fte", "actual_fte", "difference_fte", *[f"{f}_fte" for f in FACTORS]]
 COST_COLUMNS = ["planned_cost", "actual_cost", "difference_cost", *[f"{f}_cost" for f in FACTORS]]
 #: the volume effect split into the model's error and the planners' override (see above)
 OVERRIDE_FTE = ["volume_model_fte", "volume_override_fte"]
 OVERRIDE_COST = ["volume_model_cost", "volume_override_cost"]
-WEEKS_PER_MONTH = 52.0 / 12.0
 
 
 def shapley_effects(base: Mapping[str, np.ndarray], actual: Mapping[str, np.ndarray],
@@ -147,11 +146,11 @@ def unit_costs(inputs: Inputs, allocation: pd.DataFrame | None = None) -> pd.Dat
     """
     unit: dict[str, float] = {}
     if inputs.sites is not None:
-        unit |= dict(zip(inputs.sites["site"], inputs.sites["cost_per_fte_month"] / WEEKS_PER_MONTH,
+        unit |= dict(zip(inputs.sites["site"], weekly_from_monthly(inputs.sites["cost_per_fte_month"]),
                          strict=True))
     if inputs.vendors is not None:
         v = inputs.vendors
-        unit |= dict(zip(v["vendor"], v["price_per_fte_month"] / WEEKS_PER_MONTH * v["aht_factor"],
+        unit |= dict(zip(v["vendor"], weekly_from_monthly(v["price_per_fte_month"]) * v["aht_factor"],
                          strict=True))
     if allocation is not None and not allocation.empty:
         a = allocation.assign(week=pd.to_datetime(allocation["week"]),

@@ -14,6 +14,8 @@ from functools import wraps
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import print_warnings
@@ -38,9 +40,6 @@ def _guard(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Names
 
     @wraps(cmd)
     def run(args: argparse.Namespace) -> int:
-        from sqlalchemy.exc import SQLAlchemyError
-
-
         try:
             return cmd(args)
         except (StoreError, SchemaTooNewError) as exc:
@@ -58,12 +57,9 @@ def _guard(cmd: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Names
 
 
 def _safe_url(url: str | None) -> str:
-    from sqlalchemy.engine import make_url
-
-
     try:
         return make_url(database_url(url)).render_as_string(hide_password=True)
-    except Exception:
+    except (ArgumentError, ValueError, OSError):  # not a URL, or a path that cannot be made
         return "(unreadable URL)"
 
 

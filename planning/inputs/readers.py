@@ -12,12 +12,17 @@ import io
 import re
 import tomllib
 import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from planning.errors import Issue
 from planning.inputs.schema import SCENARIO_SHEET, TABLES
@@ -32,6 +37,18 @@ MAX_FOLDER_CSV_BYTES = 1024 * 1024 * 1024
 #: Refuse workbooks with more cells than this.
 MAX_CELLS = 5_000_000
 SCENARIO_FILE = "scenario.toml"
+#: What openpyxl raises on a damaged or hostile workbook, and only that: not a workbook, a
+#: missing part (KeyError), bad XML or an entity bomb (ParseError), values its XML schema
+#: refuses (TypeError, ValueError), truncated or oddly compressed members. Anything else
+#: (AttributeError, NameError, ...) is a bug and is reported as one, not as bad input.
+WORKBOOK_ERRORS: tuple[type[Exception], ...] = (
+    InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, ParseError,
+    OSError, EOFError, zlib.error, NotImplementedError)
+
+
+class SheetError(Exception):
+    """A sheet that cannot be read (damaged XML) or is refused (too many cells); the message
+    says why in words."""
 
 
 @dataclass(frozen=True)
@@ -168,11 +185,9 @@ def read_workbook(path: Path) -> RawInputs:
     problem = _check_workbook_file(path)
     if problem:
         return RawInputs(issues=(Issue(name, None, None, None, problem),))
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt files
+    except WORKBOOK_ERRORS as exc:
         return RawInputs(issues=(Issue(name, None, None, None,
                                        f"is not a readable .xlsx workbook ({type(exc).__name__})"),))
     tables: dict[str, RawTable] = {}
@@ -184,14 +199,9 @@ def read_workbook(path: Path) -> RawInputs:
             if table not in sheets:
                 continue
             try:
-                raw = _sheet_table(table, book[sheets[table]].iter_rows(values_only=True))
-            except ValueError as exc:
+                raw = _sheet_table(table, _rows(book, sheets[table]))
+            except SheetError as exc:
                 issues.append(Issue(table, None, None, None, f"refused: {exc}"))
-                continue
-            except Exception as exc:  # broken or hostile XML (e.g. entity expansion bombs)
-                issues.append(Issue(table, None, None, None,
-                                    f"refused: the sheet cannot be read ({type(exc).__name__}: "
-                                    f"{str(exc)[:120]})"))
                 continue
             if raw is None:
                 continue
@@ -222,6 +232,22 @@ def _check_workbook_file(path: Path) -> str | None:
     return None
 
 
+def _rows(book: Any, sheet: str) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as cell values, read lazily; what a damaged or hostile sheet makes
+    openpyxl raise (:data:`WORKBOOK_ERRORS`) becomes :class:`SheetError`."""
+    try:
+        rows = book[sheet].iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            yield row
+    except WORKBOOK_ERRORS as exc:  # e.g. an entity expansion bomb: ParseError
+        raise SheetError(f"the sheet cannot be read ({type(exc).__name__}: "
+                           f"{str(exc)[:120]})") from exc
+
+
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -236,14 +262,14 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _sheet_table(name: str, rows_iter: Any) -> RawTable | None:
+def _sheet_table(name: str, rows_iter: Iterable[tuple[Any, ...]]) -> RawTable | None:
     header: list[str] | None = None
     body, rows, cells = [], [], 0
     for rowno, values in enumerate(rows_iter, start=1):
         texts = [_cell_text(v) for v in values]
         cells += len(texts)
         if cells > MAX_CELLS:
-            raise ValueError(f"sheet {name} has more than {MAX_CELLS} cells")
+            raise SheetError(f"sheet {name} has more than {MAX_CELLS} cells")
         if header is None:
             if not any(texts):
                 continue

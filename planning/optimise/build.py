@@ -129,7 +129,7 @@ def build_model(data: ModelData, *, integer: bool | None = None,
                           pulp.lpSum(by_pool[(s.name, t)]) <= H[t] - pulp.lpSum(ramp_loss))
             _exposure(m, s.name, t, harmful.get((s.name, t)), H[t] - pulp.lpSum(ramp_loss))
             obj.extend(week_cost)
-            cost_terms[data.quarter[t]].extend(week_cost)
+            cost_terms[data.quarter_of_week[t]].extend(week_cost)
 
     for v in data.vendors:
         F = {}
@@ -143,14 +143,14 @@ def build_model(data: ModelData, *, integer: bool | None = None,
             obj.append(cost)
             cost_terms[Q].append(cost)
         for t in range(T):
-            capacity = (1.0 / vendor_factor[v.name]) * F[data.quarter[t]]
+            capacity = (1.0 / vendor_factor[v.name]) * F[data.quarter_of_week[t]]
             if (v.name, t) in data.surge:
                 top, price = data.surge[(v.name, t)]
                 sv = m.add_var("surge", (v.name, weeks[t]))
                 m.add_con("surge_max", (v.name, weeks[t]), sv <= top)
                 capacity = capacity + (1.0 / vendor_factor[v.name]) * sv
                 obj.append(price * sv)
-                cost_terms[data.quarter[t]].append(price * sv)
+                cost_terms[data.quarter_of_week[t]].append(price * sv)
             m.add_con("vendor_capacity", (v.name, weeks[t]), pulp.lpSum(by_pool[(v.name, t)]) <= capacity)
             _exposure(m, v.name, t, harmful.get((v.name, t)), capacity)
 

@@ -16,9 +16,9 @@ import pandas as pd
 
 from planning.errors import InputError, Issue
 from planning.inputs.tables import Inputs
-from planning.periods import quarter_labels
+from planning.periods import mondays_in_quarter, quarter_labels
+from planning.units import weekly_from_monthly, weekly_survival
 
-WEEKS_PER_MONTH = 52.0 / 12.0
 #: default shortfall penalty = this x the highest weekly cost of one FTE
 PENALTY_FACTOR = 10.0
 #: the budget-overrun penalty makes spending a currency unit over budget cost at least this
@@ -77,7 +77,8 @@ class ModelData:
     """Index sets and parameters of one plan.
 
     weeks: ISO dates of the planned Mondays (the index used in names and tables).
-    quarter: calendar quarter of each week; quarters: in order; weeks_in: weeks per quarter.
+    quarter_of_week: calendar quarter of each week (by week index); quarters: the quarters in
+    order; weeks_in: planned weeks per quarter.
     required: {(market, queue, week_index): required_fte} for required_fte > 0 only.
     eligible: {(market, queue): pool names that may serve it}, sites first.
     budget: {quarter: cap on that quarter's cost} (pro-rated for partly planned quarters),
@@ -93,7 +94,7 @@ class ModelData:
     """
 
     weeks: tuple[str, ...]
-    quarter: tuple[str, ...]
+    quarter_of_week: tuple[str, ...]
     quarters: tuple[str, ...]
     weeks_in: dict[str, int]
     sites: tuple[Site, ...]
@@ -119,13 +120,6 @@ class ModelData:
     def site_names(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.sites)
 
-    @property
-    def vendor_names(self) -> tuple[str, ...]:
-        return tuple(v.name for v in self.vendors)
-
-    def week_index(self, quarter: str) -> list[int]:
-        """Indices of the planned weeks in a quarter."""
-        return [t for t, q in enumerate(self.quarter) if q == quarter]
 
 
 def _num(value: object) -> float | None:
@@ -147,9 +141,9 @@ def sites_of(frame: pd.DataFrame | None) -> tuple[Site, ...]:
             name=str(r.site),
             languages=frozenset(str(x) for x in r.languages),
             headcount=float(r.headcount),
-            weekly_cost=float(r.cost_per_fte_month) / WEEKS_PER_MONTH,
+            weekly_cost=weekly_from_monthly(float(r.cost_per_fte_month)),
             hire_cost=_num(getattr(r, "hire_cost", 0.0)) or 0.0,
-            survival=(1.0 - attr) ** (12.0 / 52.0),
+            survival=weekly_survival(attr),
             max_headcount=_num(getattr(r, "max_headcount", None)),
             max_starts_week=_num(getattr(r, "max_starts_week", None)),
             lead_weeks=int(getattr(r, "lead_weeks", 0) or 0),
@@ -170,7 +164,7 @@ def vendors_of(frame: pd.DataFrame | None) -> tuple[Vendor, ...]:
         out.append(Vendor(
             name=str(r.vendor),
             languages=frozenset(str(x) for x in r.languages),
-            weekly_price=float(r.price_per_fte_month) / WEEKS_PER_MONTH,
+            weekly_price=weekly_from_monthly(float(r.price_per_fte_month)),
             min_fte=_num(getattr(r, "min_fte", 0.0)) or 0.0,
             max_fte=_num(getattr(r, "max_fte", None)),
             markets=None if "*" in markets else frozenset(markets),
@@ -310,23 +304,23 @@ def build_data(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: floa
     }
 
     week_labels = tuple(str(w.date()) for w in weeks)
-    quarter = tuple(quarter_labels(weeks))
-    quarters = tuple(dict.fromkeys(quarter))
-    weeks_in = {q: quarter.count(q) for q in quarters}
+    quarter_of_week = tuple(quarter_labels(weeks))
+    quarters = tuple(dict.fromkeys(quarter_of_week))
+    weeks_in = {q: quarter_of_week.count(q) for q in quarters}
     penalty = solver.shortfall_penalty
     if penalty is None:
         penalty = default_penalty(sites, vendors)
     budget: dict[str, float] = {}
     if solver.budget_per_quarter is not None:
         for q in quarters:
-            budget[q] = solver.budget_per_quarter * weeks_in[q] / _mondays_in_quarter(q)
+            budget[q] = solver.budget_per_quarter * weeks_in[q] / mondays_in_quarter(q)
     surge = surge_of(inputs.vendor_surge, vendors, week_pos)
     exposure = exposure_of(qu)
     extra = tuple(s.overtime_cost for s in sites if s.overtime_max_share > 0)
     factor = {v.name: v.aht_factor for v in vendors}
     extra += tuple(price * factor[v] for (v, _t), (_cap, price) in surge.items())
     return ModelData(
-        weeks=week_labels, quarter=quarter, quarters=quarters, weeks_in=weeks_in,
+        weeks=week_labels, quarter_of_week=quarter_of_week, quarters=quarters, weeks_in=weeks_in,
         sites=sites, vendors=vendors, language=language, min_inhouse_share=min_share,
         inhouse_only=inhouse_only, required=required, cells=cells, eligible=eligible,
         budget=budget, penalty=float(penalty),
@@ -380,11 +374,3 @@ def exposure_of(queues: pd.DataFrame) -> dict[str, float]:
     return {str(q): float(x) for q, x in zip(queues["queue"], queues["max_exposure_share"], strict=True)
             if _num(x) is not None}
 
-
-def _mondays_in_quarter(label: str) -> int:
-    """Number of Mondays in a calendar quarter like ``2027Q1`` (13 or 14)."""
-    year, q = int(label[:4]), int(label[-1])
-    start = pd.Timestamp(year=year, month=3 * q - 2, day=1)
-    end = start + pd.offsets.QuarterEnd(0)
-    days = pd.date_range(start, end, freq="D")
-    return int((days.weekday == 0).sum())

@@ -71,13 +71,13 @@ def _cheapest_start(model: Model, elig: tuple[str, ...], t: int) -> float:
     """Cost within week t's quarter of one more whole start able to serve week t (0 when a
     pool with continuous capacity left, i.e. a vendor below max_fte, could serve instead)."""
     d = model.data
-    Q = d.quarter[t]
+    Q = d.quarter_of_week[t]
     for v in d.vendors:
         if v.name in elig and (v.max_fte is None or value(model.var["F"][(v.name, Q)]) < v.max_fte - 1e-6):
             return 0.0
     if not model.integer:
         return 0.0
-    left = [u for u in range(t, len(d.weeks)) if d.quarter[u] == Q]
+    left = [u for u in range(t, len(d.weeks)) if d.quarter_of_week[u] == Q]
     costs = [s.hire_cost + s.weekly_cost * len(left) for s in d.sites if s.name in elig]
     return min(costs, default=0.0)
 
@@ -92,10 +92,10 @@ def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float],
     out: list[tuple[str, str]] = []
     for v in d.vendors:
         if v.name in elig and v.max_fte is not None:
-            f = value(model.var["F"][(v.name, d.quarter[t])])
+            f = value(model.var["F"][(v.name, d.quarter_of_week[t])])
             if f >= v.max_fte - 1e-6:
                 out.append(("vendor_cap", f"vendor cap reached: {v.name} is at its max_fte of "
-                                          f"{_fmt(v.max_fte)} in {d.quarter[t]}"))
+                                          f"{_fmt(v.max_fte)} in {d.quarter_of_week[t]}"))
     for s in d.sites:
         if s.name not in elig:
             continue
@@ -122,7 +122,7 @@ def _reasons(model: Model, m: str, q: str, t: int, cost_by_q: dict[str, float],
                 out.append(("hiring_pace", f"hiring pace: {s.name} already hires its "
                                            f"max_starts_week of {_fmt(s.max_starts_week)} "
                                            f"({len(capped)} week(s) up to {w})"))
-    Q = d.quarter[t]
+    Q = d.quarter_of_week[t]
     if Q in d.budget:
         room = d.budget[Q] - cost_by_q.get(Q, 0.0)
         if room <= 1e-6 * (1 + d.budget[Q]):
@@ -247,10 +247,10 @@ def _limit_groups(plan: Model) -> list[dict]:
             if family in ("max_headcount", "max_starts", "overtime_cap"):
                 gkey, period = (family, key[0], "all weeks"), None
             elif family in ("inhouse_floor", "surge_max", "exposure_total"):
-                period = d.quarter[d.weeks.index(key[1])]
+                period = d.quarter_of_week[d.weeks.index(key[1])]
                 gkey = (family, key[0], period)
             elif family == "exposure":
-                period = d.quarter[d.weeks.index(key[2])]
+                period = d.quarter_of_week[d.weeks.index(key[2])]
                 gkey = (family, f"{key[0]} {key[1]}", period)
             else:
                 period = key[-1]
@@ -287,7 +287,7 @@ def _market_groups(plan: Model) -> list[dict]:
         by_mt[(m, t)] = by_mt.get((m, t), 0.0) + req
     groups: dict[tuple[str, str], list] = {}
     for (m, q, t), req in sorted(d.required.items(), key=lambda kv: (kv[0][2], kv[0][:2])):
-        groups.setdefault((d.quarter[t], m), []).append(("cover", (m, q, d.weeks[t]), req / by_mt[(m, t)]))
+        groups.setdefault((d.quarter_of_week[t], m), []).append(("cover", (m, q, d.weeks[t]), req / by_mt[(m, t)]))
     return [{"quarter": Q, "market": m, "weeks": len({k[2] for _f, k, _s in rows}), "rows": rows}
             for (Q, m), rows in sorted(groups.items())]
 

@@ -68,7 +68,7 @@ def site_table(model: Model) -> pd.DataFrame:
             h = value(model.var["H"][(s.name, w)])
             n = starts[(s.name, w)]
             loss = sum(wk * starts[(s.name, d.weeks[t - k])] for k, wk in s.ramp_loss() if t - k >= 0)
-            rows.append({"site": s.name, "week": pd.Timestamp(w), "quarter": d.quarter[t],
+            rows.append({"site": s.name, "week": pd.Timestamp(w), "quarter": d.quarter_of_week[t],
                          "headcount": h, "starts": n, "productive_fte": h - loss,
                          "allocated_fte": alloc.get((s.name, w), 0.0),
                          "cost": s.weekly_cost * h + s.hire_cost * n})
@@ -90,7 +90,7 @@ def surge_table(model: Model) -> pd.DataFrame:
     for (v, w), var in model.var.get("surge", {}).items():
         top, price = d.surge[(v, pos[w])]
         f = value(var)
-        rows.append({"vendor": v, "week": pd.Timestamp(w), "quarter": d.quarter[pos[w]],
+        rows.append({"vendor": v, "week": pd.Timestamp(w), "quarter": d.quarter_of_week[pos[w]],
                      "max_fte": top, "price_per_fte_week": price, "fte": f, "cost": price * f})
     cols = ["vendor", "week", "quarter", "max_fte", "price_per_fte_week", "fte", "cost"]
     return pd.DataFrame(rows, columns=cols)
@@ -161,7 +161,7 @@ def shortfall_table(model: Model) -> pd.DataFrame:
     for (m, q, w), v in model.var.get("short", {}).items():
         if value(v) > TOL:
             t = pos[w]
-            rows.append({"market": m, "queue": q, "week": pd.Timestamp(w), "quarter": d.quarter[t],
+            rows.append({"market": m, "queue": q, "week": pd.Timestamp(w), "quarter": d.quarter_of_week[t],
                          "required_fte": d.required[(m, q, t)], "fte": value(v)})
     cols = ["market", "queue", "week", "quarter", "required_fte", "fte"]
     return pd.DataFrame(rows, columns=cols).sort_values(["market", "queue", "week"],
@@ -182,12 +182,12 @@ def quarterly_table(model: Model) -> pd.DataFrame:
         for m in markets:
             acc[(Q, m)] = [0.0, 0.0, 0.0, 0.0]
     for (m, _q, t), req in d.required.items():
-        acc[(d.quarter[t], m)][0] += req
+        acc[(d.quarter_of_week[t], m)][0] += req
     pos = {w: t for t, w in enumerate(d.weeks)}
     for (p, m, _q, w), v in model.var.get("x", {}).items():
-        acc[(d.quarter[pos[w]], m)][1 if p in sites else 2] += value(v)
+        acc[(d.quarter_of_week[pos[w]], m)][1 if p in sites else 2] += value(v)
     for (m, _q, w), v in model.var.get("short", {}).items():
-        acc[(d.quarter[pos[w]], m)][3] += value(v)
+        acc[(d.quarter_of_week[pos[w]], m)][3] += value(v)
     rows = [{"quarter": Q, "market": m, "required_fte": a[0] / d.weeks_in[Q],
              "inhouse_fte": a[1] / d.weeks_in[Q], "vendor_fte": a[2] / d.weeks_in[Q],
              "shortfall_fte": a[3] / d.weeks_in[Q]} for (Q, m), a in acc.items()]

@@ -1,11 +1,10 @@
 """KPI sheets of the Excel workbook: the traffic-light scorecards, the weekly KPIs and the
-variance split. ``headcount kpis`` writes them as a workbook of their own;
+variance split. ``headcount kpis`` writes them as a workbook of their own
+(:func:`kpi_workbook_bytes`);
 :func:`add_kpi_sheets` adds them to any :class:`~planning.reports.style.Book` (e.g. the plan
 export)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 
@@ -20,7 +19,6 @@ from planning.actuals.score import (
     vendor_scorecard,
 )
 from planning.actuals.tables import has_actuals
-from planning.fileio import write_atomic
 from planning.inputs.tables import Inputs
 from planning.optimise.result import PlanResult
 from planning.reports.style import (
@@ -119,9 +117,3 @@ def kpi_workbook_bytes(report: KpiReport, currency: str = "USD") -> bytes:
     book = Book(currency)
     add_kpi_sheets(book, report)
     return book.close()
-
-
-def write_kpi_workbook(path: str | Path, report: KpiReport, currency: str = "USD") -> Path:
-    """Write the KPI workbook atomically; returns the path."""
-    data = kpi_workbook_bytes(report, currency)
-    return write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))

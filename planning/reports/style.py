@@ -33,7 +33,6 @@ PEOPLE = "#,##0"                      # whole people (headcount, hires)
 PCT = "0.0%"
 DATE = "yyyy-mm-dd"
 CASES = "#,##0"
-NUMBER = "#,##0.00"
 INT = "0"
 MONEY_FORMATS = (COST, RATE)
 

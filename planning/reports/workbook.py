@@ -49,6 +49,7 @@ from planning.reports.kpi_sheet import add_plan_kpi_sheets
 from planning.reports.overrides_sheet import add_overrides_sheet
 from planning.reports.style import Book, Sheet, write_table
 from planning.store.store import ScenarioMeta
+from planning.units import EXCEL_MONTH_TO_WEEK, excel_weekly
 
 OUTPUT_SHEETS = ("Ask", "Comparison", "Plan sites", "Plan vendors", "Plan surge", "Allocation",
                  "Shortfall", "Plan requirements", "Plan forecast", "Charts", "Assumptions")
@@ -142,16 +143,17 @@ def _plan_sites(ws: Sheet, sites: pd.DataFrame, refs: dict) -> tuple[pd.DataFram
         if got is None:  # a site missing from the inputs: keep the plan's value
             return f"={float(rec['cost'])!r}", float(rec["cost"])
         (rate, r_v), (hire, h_v) = got
-        value = float(rec["headcount"]) * r_v * 12 / 52 + float(rec["starts"]) * h_v
-        return f"={letters['headcount']}{r}*{rate}*12/52+{letters['starts']}{r}*{hire}", value
+        value = excel_weekly(float(rec["headcount"]) * r_v) + float(rec["starts"]) * h_v
+        return (f"={letters['headcount']}{r}*{rate}*{EXCEL_MONTH_TO_WEEK}+{letters['starts']}{r}"
+                f"*{hire}", value)
 
     def overtime(r: int, rec: pd.Series) -> tuple[str, float]:
         got = _refs(refs, "site", rec["site"], "cost_per_fte_month", "overtime_premium")
         if got is None:
             return f"={float(rec['overtime_cost'])!r}", float(rec["overtime_cost"])
         (rate, r_v), (prem, p_v) = got
-        value = float(rec["overtime_fte"]) * r_v * 12 / 52 * p_v
-        return f"={letters['overtime_fte']}{r}*{rate}*12/52*{prem}", value
+        value = excel_weekly(float(rec["overtime_fte"]) * r_v) * p_v
+        return f"={letters['overtime_fte']}{r}*{rate}*{EXCEL_MONTH_TO_WEEK}*{prem}", value
 
     formulas = {"cost": cost, **({"overtime_cost": overtime} if "overtime_cost" in sites else {})}
     cached = {c: [] for c in formulas}
@@ -182,8 +184,8 @@ def _plan_vendors(ws: Sheet, vendors: pd.DataFrame, refs: dict) -> tuple[pd.Data
             text, value = f"={float(rec['cost'])!r}", float(rec["cost"])
         else:
             (price, p_v), = got
-            value = float(rec["fte"]) * p_v * 12 / 52 * float(rec["weeks"])
-            text = f"={letters['fte']}{r}*{price}*12/52*{letters['weeks']}{r}"
+            value = excel_weekly(float(rec["fte"]) * p_v) * float(rec["weeks"])
+            text = f"={letters['fte']}{r}*{price}*{EXCEL_MONTH_TO_WEEK}*{letters['weeks']}{r}"
         cached.append(value)
         return text, value
 

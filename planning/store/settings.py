@@ -23,7 +23,7 @@ def who_am_i() -> str:
     """The operating-system user (``unknown`` when none can be found)."""
     try:
         return getpass.getuser()
-    except Exception:  # no user in the password database, e.g. some containers
+    except (KeyError, OSError, ImportError):  # no user in the password database (containers)
         return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
 
 

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import random
+import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -47,6 +48,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from planning.inputs.tables import Inputs
@@ -219,8 +221,6 @@ def _storage_message(exc: DBAPIError, url: str) -> str:
     """Words for a storage fault: where the store is and what to do; nothing was saved."""
     msg = str(getattr(exc, "orig", exc)).lower()
     why = next(v for k, v in _FAULTS.items() if k in msg)
-    from sqlalchemy.engine import make_url
-
     where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else (
         make_url(url).render_as_string(hide_password=True))
     return (f"the scenario store {where} could not be written: {why}. Nothing was saved; "
@@ -535,7 +535,7 @@ def _engine(url: str) -> Engine:
             try:
                 cur.execute("PRAGMA journal_mode = WAL")
                 break
-            except Exception as exc:  # sqlite3.OperationalError: database is locked
+            except sqlite3.OperationalError as exc:  # database is locked
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 time.sleep(random.uniform(0.01, 0.1))
