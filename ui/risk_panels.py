@@ -230,7 +230,8 @@ def render_confidence_frontier(frontier, *, key: str = "plan_conf_frontier") -> 
     money = {c: st.column_config.NumberColumn(c.replace("_", " "), format="%,.0f")
              for c in ("total_cost", "uniform_total_cost", "saving", "headcount_end",
                        "vendor_fte", "uniform_headcount_end", "uniform_vendor_fte")}
-    st.dataframe(frontier.points.drop(columns=["seconds"]), hide_index=True, key=f"{key}_points",
+    st.dataframe(frontier.points.drop(columns=["seconds", "cpu_seconds"]), hide_index=True,
+                 key=f"{key}_points",
                  column_config={**money,
                                 "target": st.column_config.NumberColumn("target", format="percent"),
                                 "p_min_promised": st.column_config.NumberColumn(

@@ -43,7 +43,7 @@ def _frontier(book: Book, points: pd.DataFrame) -> None:
     ws.text(2, 1, "Each row: the cheapest plan meeting every queue's quarterly SLA with the "
                   "target probability, and beside it the cheapest plan staffing every queue to "
                   "one common forecast quantile that gives the same guarantee.", **SECTION)
-    frame = points.drop(columns=[c for c in ("seconds", "status", "uniform_status")
+    frame = points.drop(columns=[c for c in ("seconds", "cpu_seconds", "status", "uniform_status")
                                  if c in points.columns]).reset_index(drop=True)
     cols = list(frame.columns)
     letter = {c: chr(ord("A") + i) for i, c in enumerate(cols)}  # fewer than 26 columns
