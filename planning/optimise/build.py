@@ -32,7 +32,7 @@ Key = tuple[str, ...]
 
 def name(family: str, *index: object) -> str:
     """Readable name of a variable or constraint: ``family[i1][i2]...``."""
-    return family + "".join(f"[{i}]" for i in index)
+    return f"{family}[{']['.join(map(str, index))}]" if index else family
 
 
 @dataclass

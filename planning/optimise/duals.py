@@ -39,7 +39,7 @@ from planning.optimise.solve import warm_change
 RESOLVE_CAP = 10
 #: further re-solves only while the explanations have taken less than this share of the
 #: plan's solve time (the target: explanations cost at most the solve)
-RESOLVE_TIME_SHARE = 1.0
+RESOLVE_TIME_SHARE = 0.5
 #: a basic variable may leave its bounds by this much (relative) and still count as inside
 TOL = 1e-9
 

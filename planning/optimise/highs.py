@@ -122,18 +122,22 @@ def load(model: Model, *, mip: bool, verbose: bool = False) -> Solver:
     rows = list(prob._constraints.values())
     row_lo = np.empty(len(rows))
     row_up = np.empty(len(rows))
-    start = np.zeros(len(rows) + 1, dtype=np.int32)
+    counts = np.zeros(len(rows) + 1, dtype=np.int64)
     index: list[int] = []
     value: list[float] = []
     for i, con in enumerate(rows):
-        for v, a in con.items():
-            if a != 0:
-                index.append(col_of[id(v)])
-                value.append(a)
-        start[i + 1] = len(index)
+        index.extend([col_of[id(v)] for v in con])
+        value.extend(con.values())
+        counts[i + 1] = len(con)
         lb, ub = con.getLb(), con.getUb()
         row_lo[i] = -inf if lb is None else lb
         row_up[i] = inf if ub is None else ub
+    index_a, value_a = np.asarray(index, dtype=np.int32), np.asarray(value, dtype=float)
+    keep = value_a != 0   # PuLP passes no zero coefficients either
+    row_of_entry = np.repeat(np.arange(len(rows)), counts[1:])
+    start = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(row_of_entry[keep], minlength=len(rows)), out=start[1:])
+    index_a, value_a = index_a[keep], value_a[keep]
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, len(rows)
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
@@ -143,8 +147,8 @@ def load(model: Model, *, mip: bool, verbose: bool = False) -> Solver:
     matrix.format_ = highspy.MatrixFormat.kRowwise
     matrix.num_col_, matrix.num_row_ = n, len(rows)
     matrix.start_ = start
-    matrix.index_ = np.asarray(index, dtype=np.int32)
-    matrix.value_ = np.asarray(value, dtype=float)
+    matrix.index_ = index_a
+    matrix.value_ = value_a
     lp.a_matrix_ = matrix
     if mip and integer.any():
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
