@@ -14,7 +14,7 @@ import pandas as pd
 
 from planning.errors import InputError, Issue
 from planning.inputs.checks import CHECKS, duplicate_keys
-from planning.inputs.parsing import default_series, parse_table
+from planning.inputs.parsing import default_series, parse_streamed, parse_table
 from planning.inputs.readers import RawInputs, read_inputs
 from planning.inputs.scenario_toml import parse_scenario
 from planning.inputs.schema import ALWAYS_REQUIRED, TABLES
@@ -43,7 +43,7 @@ def load_inputs(path: str | Path, *, stage: str | None = None) -> Inputs:
 def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = None) -> Inputs:
     """Parse and check raw tables (also used by the app's upload)."""
     issues: list[Issue] = list(raw.issues)
-    if raw.issues and not raw.tables and raw.scenario is None:
+    if raw.issues and not raw.tables and not raw.streamed and raw.scenario is None:
         raise InputError(issues)  # the file itself was refused: nothing else to say
     scenario_source = "scenario" if source.lower().endswith(".xlsx") else "scenario.toml"
     scenario, problems = parse_scenario(raw.scenario, scenario_source) if not _scenario_unreadable(
@@ -54,7 +54,8 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
     empty = [n for n, t in raw.tables.items() if t.frame.empty]
     issues += [Issue(n, None, None, None, "table has no rows: fill it from row 2 (row 3 in the template)")
                for n in empty if n in ALWAYS_REQUIRED]
-    raw = RawInputs({n: t for n, t in raw.tables.items() if n not in empty}, raw.scenario, raw.issues)
+    raw = RawInputs({n: t for n, t in raw.tables.items() if n not in empty}, raw.scenario,
+                    raw.issues, raw.streamed)
     for name, table in raw.tables.items():
         frame, problems = parse_table(table, TABLES[name])
         issues += problems
@@ -62,6 +63,16 @@ def inputs_from_raw(raw: RawInputs, *, source: str = "", stage: str | None = Non
             continue  # a column is missing: later checks cannot read this table
         frames[name] = frame
         rows[name] = np.asarray(table.rows, dtype=int)
+        issues += duplicate_keys(name, frame, rows[name])
+    for name, path in raw.streamed.items():  # large files: parsed chunk by chunk
+        frame, table_rows, problems = parse_streamed(name, path, TABLES[name])
+        issues += problems
+        if frame is None:
+            continue
+        if frame.empty and name in ALWAYS_REQUIRED:
+            issues.append(Issue(name, None, None, None, "table has no rows: fill it from row 2"))
+            continue
+        frames[name], rows[name] = frame, table_rows
         issues += duplicate_keys(name, frame, rows[name])
     issues += _missing_tables(raw, stage, issues)
     for check in CHECKS:
@@ -116,7 +127,7 @@ def _missing_tables(raw: RawInputs, stage: str | None, known: list[Issue]) -> li
     issues = []
     for need in needed:
         options = need.split("|")
-        if not any(o in raw.tables for o in options):
+        if not any(o in raw.tables or o in raw.streamed for o in options):
             if any(i.table in options for i in known):
                 continue  # already reported as unreadable or empty
             what = " or ".join(f"{o}.csv (sheet {o})" for o in options)

@@ -6,13 +6,16 @@ Parsing is vectorised (a volumes table has hundreds of thousands of cells); at m
 
 from __future__ import annotations
 
+import contextlib
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from planning.errors import Issue, show_value
-from planning.inputs.readers import RawTable
+from planning.inputs.readers import RawTable, iter_csv_chunks
 from planning.inputs.schema import Column, Table
 
 MAX_ISSUES_PER_COLUMN = 20
@@ -158,3 +161,89 @@ def _column_issues(table: str, col: Column, text: pd.Series, rows: np.ndarray,
                             f"{len(where) - MAX_ISSUES_PER_COLUMN} more rows have bad values "
                             f"(must be {col.expected()})"))
     return issues
+
+
+_MORE = re.compile(r"^(\d+) more rows have bad values")
+
+
+def parse_streamed(name: str, path: Path, spec: Table
+                   ) -> tuple[pd.DataFrame | None, np.ndarray, list[Issue]]:
+    """Parse a large CSV file chunk by chunk (:func:`iter_csv_chunks`), keeping only typed
+    columns: text columns are held as one shared string per distinct value, so a long
+    history costs about 8 bytes per cell, not the text of every cell.
+
+    Returns the typed frame (None when a chunk cannot be read or a column is missing), the
+    file row of each frame row, and the issues, at most MAX_ISSUES_PER_COLUMN bad cells per
+    column over the whole file.
+    """
+    parts: list[pd.DataFrame] = []
+    rows: list[np.ndarray] = []
+    issues: list[Issue] = []
+    for chunk, problems in iter_csv_chunks(name, path):
+        issues += problems
+        if chunk is None:
+            return None, np.array([], dtype=int), _merge_issues(issues)
+        frame, found = parse_table(chunk, spec)
+        issues += found
+        if any(p.row is None and p.severity == "error" and not _MORE.match(p.expected)
+               for p in found):
+            return None, np.array([], dtype=int), _merge_issues(issues)
+        parts.append(_shared_strings(frame))
+        rows.append(np.asarray(chunk.rows, dtype=int))
+    frame = _concat_shared(parts) if parts else None
+    return frame, (np.concatenate(rows) if rows else np.array([], dtype=int)), \
+        _merge_issues(issues)
+
+
+def _shared_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object:
+            with contextlib.suppress(TypeError):  # unhashable cells (lists) stay as they are
+                values = pd.Series(pd.Categorical(values))
+        out[col] = values
+    return pd.DataFrame(out)
+
+
+def _concat_shared(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    out = {}
+    for col in parts[0].columns:
+        pieces = [p[col] for p in parts]
+        if all(isinstance(p.dtype, pd.CategoricalDtype) for p in pieces):
+            merged = union_categoricals([p.array for p in pieces])
+            out[col] = pd.Series(np.asarray(merged, dtype=object), dtype=object)
+        else:
+            out[col] = pd.concat(pieces, ignore_index=True)
+    return pd.DataFrame(out)
+
+
+def _merge_issues(issues: list[Issue]) -> list[Issue]:
+    """One list over all chunks: repeated warnings once, at most MAX_ISSUES_PER_COLUMN bad
+    cells per column and one line counting the rest."""
+    out: list[Issue] = []
+    seen: set[tuple] = set()
+    shown: dict[tuple, int] = {}
+    more: dict[tuple, tuple[int, Issue]] = {}
+    for issue in issues:
+        key = (issue.table, issue.column)
+        m = _MORE.match(issue.expected) if issue.row is None else None
+        if m:
+            n, first = more.get(key, (0, issue))
+            more[key] = (n + int(m.group(1)), first)
+            continue
+        if issue.row is not None and issue.severity == "error" and issue.column:
+            shown[key] = shown.get(key, 0) + 1
+            if shown[key] > MAX_ISSUES_PER_COLUMN:
+                n, first = more.get(key, (0, issue))
+                more[key] = (n + 1, first)
+                continue
+        sig = (issue.table, issue.row, issue.column, issue.value, issue.expected, issue.severity)
+        if sig not in seen:
+            seen.add(sig)
+            out.append(issue)
+    for (table, column), (n, first) in more.items():
+        what = first.expected.split("(", 1)[-1].rstrip(")") if _MORE.match(first.expected) \
+            else first.expected
+        out.append(Issue(table, None, column, None, f"{n} more rows have bad values ({what})"))
+    return out
