@@ -7,6 +7,7 @@ import zipfile
 
 import streamlit as st
 
+from planning.fileio import escape_formulas
 from planning.inputs.writers import table_to_csv
 from planning.reports.workbook import workbook_bytes
 from ui import auth, feedback, session, stages
@@ -40,7 +41,7 @@ def zip_maker(run):
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for name, frame in csv_tables(run).items():
-                z.writestr(f"{name}.csv", table_to_csv(frame))
+                z.writestr(f"{name}.csv", table_to_csv(escape_formulas(frame)))
         return buf.getvalue()
     return make
 
@@ -48,7 +49,7 @@ def zip_maker(run):
 def one_csv(frame):
     def make() -> str:
 
-        return table_to_csv(frame)
+        return table_to_csv(escape_formulas(frame))
     return make
 
 

@@ -17,11 +17,28 @@ from typing import BinaryIO
 
 import pandas as pd
 
+#: A spreadsheet takes a cell starting with one of these for a formula (OWASP CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that starts like a formula prefixed with ``'`` (the
+    OWASP rule for CSV exports), so a name like ``=HYPERLINK(...)`` opens as text in Excel.
+    Numbers are left alone; the input readers remove the ``'`` again."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v)
+    return out
+
 
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a CSV (dates as YYYY-MM-DD) so a reader never sees a half-written file."""
+    """Write a CSV export (dates as YYYY-MM-DD, formula-like text escaped by
+    :func:`escape_formulas`) so a reader never sees a half-written file."""
     path = Path(path)
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, date_format="%Y-%m-%d"))
+    safe = escape_formulas(frame)
+    return write_atomic(path, lambda tmp: safe.to_csv(tmp, index=False, date_format="%Y-%m-%d"))
 
 
 def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:

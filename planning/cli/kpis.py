@@ -23,10 +23,12 @@ from planning.actuals.variance import explain_sentence, largest_differences
 from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import print_warnings, staffed_forecasts
 from planning.errors import InputError, Issue
-from planning.fileio import write_atomic
+from planning.fileio import open_regular, read_regular, write_atomic
 from planning.inputs.loading import load_inputs
+from planning.inputs.readers import MAX_FILE_BYTES, MAX_FOLDER_CSV_BYTES
 from planning.inputs.writers import write_inputs
 from planning.optimise import PlanResult
+from planning.optimise.result import CONTRACT_COLUMNS
 from planning.pipeline import requirements_table, run_plan
 from planning.reports.ask import currency_of
 from planning.reports.kpi_sheet import kpi_workbook_bytes
@@ -34,7 +36,8 @@ from planning.reports.kpi_sheet import kpi_workbook_bytes
 
 def _read_requirements(path: str) -> pd.DataFrame:
     try:
-        req = pd.read_csv(path)
+        with open_regular(path, MAX_FOLDER_CSV_BYTES) as fh:
+            req = pd.read_csv(fh)
     except (OSError, ValueError) as exc:
         raise InputError([Issue(Path(path).name, None, None, None, f"cannot be read ({exc})")]) from exc
     missing = [c for c in ("market", "queue", "week", "required_fte") if c not in req.columns]
@@ -49,11 +52,52 @@ def _read_requirements(path: str) -> pd.DataFrame:
 
 
 def _read_plan(path: str) -> PlanResult:
+    """A plan.json as ``headcount plan`` writes it; any other shape is refused in words."""
+    name = Path(path).name
     try:
-        return PlanResult.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        doc = json.loads(read_regular(path, MAX_FILE_BYTES).decode("utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError([Issue(Path(path).name, None, None, None,
+        raise InputError([Issue(name, None, None, None,
                                 f"is not a readable plan.json ({exc})")]) from exc
+    problems = plan_shape_problems(doc)
+    if problems:
+        raise InputError([Issue(name, None, where, None, what) for where, what in problems])
+    try:
+        return PlanResult.from_json(doc)
+    except (ValueError, TypeError) as exc:
+        raise InputError([Issue(name, None, None, None,
+                                f"is not a plan.json of `headcount plan` ({exc})")]) from exc
+
+
+def plan_shape_problems(doc: object) -> list[tuple[str | None, str]]:
+    """(where, what) for each way ``doc`` differs from a plan.json: not an object, a table
+    that is not a list of objects or lacks a column of the contract, a number that is not."""
+    if not isinstance(doc, dict):
+        return [(None, f"must be a JSON object (a plan.json), not {type(doc).__name__}")]
+    out: list[tuple[str | None, str]] = []
+    if "status" not in doc:
+        out.append(("status", "is missing: this is not a plan.json of `headcount plan`"))
+    for key in ("total_cost", "shortfall_fte_weeks", "objective"):
+        value = doc.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            out.append((key, f"must be a number, not {value!r:.40}"))
+    for table, cols in CONTRACT_COLUMNS.items():
+        rows = doc.get(table)
+        if rows is None or rows == []:
+            continue
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            out.append((table, "must be a list of objects (one per row)"))
+            continue
+        missing = [c for c in cols if any(c not in r for r in rows)]
+        if missing:
+            out.append((table, "rows lack " + ", ".join(missing)))
+        numbers = [c for c in cols if c not in ("site", "vendor", "pool", "market", "queue",
+                                                "quarter", "week")]
+        bad = next(((c, r[c]) for r in rows for c in numbers if c in r and r[c] is not None
+                    and (isinstance(r[c], bool) or not isinstance(r[c], int | float))), None)
+        if bad:
+            out.append((f"{table}.{bad[0]}", f"must be numbers, not {bad[1]!r:.40}"))
+    return out
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
@@ -110,4 +154,4 @@ def add_kpis_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replan", metavar="DIR", help="also write the inputs of a re-plan from the "
                                                    "week after the last actuals to this folder")
     add_cache_option(p)
-    p.set_defaults(func=with_cache(cmd_kpis))
+    p.set_defaults(func=with_cache(cmd_kpis), outputs={"out": "file", "replan": "folder"})

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 
 from planning.cli.common import EXIT_BAD_INPUT, EXIT_FAILURE
 from planning.cli.kpis import add_kpis_parser
+from planning.cli.outputs import check_outputs
 from planning.cli.plan import add_plan_parser
 from planning.cli.risk import add_risk_parsers
 from planning.cli.scenario import add_scenario_parser
 from planning.cli.stages import add_stage_parsers
+from planning.cli.terminal import safe_streams
 from planning.errors import InputError
 
 
@@ -37,10 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``headcount`` console script; returns the exit status."""
+    """Entry point of the ``headcount`` console script; returns the exit status.
+
+    Everything printed goes through :mod:`planning.cli.terminal` (control characters
+    removed, a closed stdout tolerated); outputs are checked before any work starts
+    (:mod:`planning.cli.outputs`)."""
+    with safe_streams():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_outputs(args)
         return int(args.func(args))
     except InputError as exc:
         errors = exc.errors or exc.issues

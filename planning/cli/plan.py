@@ -13,9 +13,10 @@ from pathlib import Path
 from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
 from planning.cli.engine import add_engine_options, with_engine
+from planning.cli.outputs import staged_folder
 from planning.cli.types import gap, positive
 from planning.errors import InputError, Issue
-from planning.fileio import write_csv_atomic
+from planning.fileio import record_outputs, write_csv_atomic
 from planning.inputs.loading import load_inputs
 from planning.optimise import PlanResult, PlanStatus, write_plan_json
 from planning.pipeline import run_plan
@@ -83,13 +84,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     result = run.plan
     out = Path(args.out)
     print(headline(result))
-    written = [write_plan_json(result, out / "plan.json")]
-    if result.status == PlanStatus.ERROR:  # plan.json says status "error" and why
-        print(f"wrote {written[0]}\nheadcount plan: no plan: {result.message}", file=sys.stderr)
+    if result.status == PlanStatus.ERROR:  # refused or no plan found: nothing is written
+        print(f"headcount plan: no plan: {result.message}; nothing was written", file=sys.stderr)
         return EXIT_FAILURE
-    written.append(write_csv_atomic(run.requirements, out / "requirements.csv"))
-    if run.forecast is not None:
-        written.append(write_csv_atomic(run.forecast, out / "forecast.csv"))
     frontier = None
     if args.frontier:
         if run.forecast is None:
@@ -101,12 +98,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
                                     progress=lambda p: print(f"  planning to {p:.0%} confidence ...",
                                                              file=sys.stderr))
         frontier = front.points
-        written.append(write_csv_atomic(frontier, out / "frontier.csv"))
-    if not args.no_excel:
-        written.append(write_workbook(out / "plan.xlsx", inputs, result,
-                                      requirements=run.requirements, forecast=run.forecast,
-                                      frontier=frontier,
-                                      history=args.workbook_history))
+    with staged_folder(out) as stage:  # every file, or none of them
+        names = [write_plan_json(result, stage / "plan.json").name,
+                 write_csv_atomic(run.requirements, stage / "requirements.csv").name]
+        if run.forecast is not None:
+            names.append(write_csv_atomic(run.forecast, stage / "forecast.csv").name)
+        if frontier is not None:
+            names.append(write_csv_atomic(frontier, stage / "frontier.csv").name)
+        if not args.no_excel:
+            names.append(write_workbook(stage / "plan.xlsx", inputs, result,
+                                        requirements=run.requirements, forecast=run.forecast,
+                                        frontier=frontier,
+                                        history=args.workbook_history).name)
+    written = [out / n for n in names]
+    record_outputs(out, "plan", [p for p in written if p.suffix == ".csv"])
     print("wrote " + ", ".join(str(p) for p in written))
     return EXIT_OK
 
@@ -135,4 +140,4 @@ def add_plan_parser(sub: argparse._SubParsersAction) -> None:
                         "of those (full); or none (off)")
     p.add_argument("--verbose", action="store_true", help="show the solver's log (HiGHS) on stdout")
     add_cache_option(p)
-    p.set_defaults(func=with_cache(with_engine(cmd_plan)))
+    p.set_defaults(func=with_cache(with_engine(cmd_plan)), outputs={"out": "folder"})

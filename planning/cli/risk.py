@@ -256,11 +256,13 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
                    help="quantiles of --quantile-frontier (default 0.5,0.7,0.8,0.9,0.95)")
     add_engine_options(p)
     add_cache_option(p)
-    p.set_defaults(func=_no_plan_guard(with_cache(with_engine(cmd_risk))))
+    p.set_defaults(func=_no_plan_guard(with_cache(with_engine(cmd_risk))),
+                   outputs={"out": "file", "frontier": "file"})
 
     p = sub.add_parser("compliance", parents=[source],
                        help="moderation FTE per language and EU market per quarter (DSA reports)")
     p.add_argument("--out", default="compliance.csv", help="CSV to write (default compliance.csv)")
     p.add_argument("--xlsx", help="also write a workbook (by language, EU markets, detail, notes)")
     add_cache_option(p)
-    p.set_defaults(func=_no_plan_guard(with_cache(cmd_compliance)))
+    p.set_defaults(func=_no_plan_guard(with_cache(cmd_compliance)),
+                   outputs={"out": "file", "xlsx": "file"})

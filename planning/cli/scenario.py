@@ -237,7 +237,7 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("b", metavar="B", help="NAME[@VERSION]")
     p.add_argument("--out", help="also write B's workbook with a Comparison sheet (.xlsx)")
     p.add_argument("--author", help=AUTHOR_HELP)
-    p.set_defaults(func=_guard(cmd_scenario_diff))
+    p.set_defaults(func=_guard(cmd_scenario_diff), outputs={"out": "file"})
 
     p = ssub.add_parser("status", parents=[common], help="submit, approve or reject a version")
     p.add_argument("ref", metavar="NAME[@VERSION]")
@@ -253,4 +253,4 @@ def add_scenario_parser(sub: Any) -> None:
     p.add_argument("--history", action="store_true",
                    help="also write the volumes history (by default the workbook carries the "
                         "saved forecast instead)")
-    p.set_defaults(func=_guard(cmd_scenario_export))
+    p.set_defaults(func=_guard(cmd_scenario_export), outputs={"out": "file"})

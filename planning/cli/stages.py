@@ -9,7 +9,7 @@ from pathlib import Path
 from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import EXIT_OK, print_warnings, staffed_forecast
 from planning.cli.engine import add_engine_options, with_engine
-from planning.fileio import write_atomic, write_csv_atomic
+from planning.fileio import record_outputs, write_atomic, write_csv_atomic
 from planning.forecast_stage import forecast_stage
 from planning.inputs.loading import load_inputs
 from planning.inputs.schema import TABLES
@@ -33,7 +33,7 @@ def cmd_requirements(args: argparse.Namespace) -> int:
     inputs = load_inputs(args.data, stage="requirements")
     print_warnings(inputs)
     req = requirements_table(inputs, staffed_forecast(inputs))
-    write_csv_atomic(req, args.out)
+    record_outputs(Path(args.out).parent, "requirements", [write_csv_atomic(req, args.out)])
     total = req.groupby("week")["required_fte"].sum()
     print(f"wrote {args.out}: {len(req)} rows, {req[['market', 'queue']].drop_duplicates().shape[0]} "
           f"market/queue series; required FTE per week {total.min():,.1f} to {total.max():,.1f}")
@@ -46,7 +46,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     result = forecast_stage(inputs, quantiles=plan_quantiles(inputs))
     print_warnings(result)
     forecast = apply_overrides(result.forecast, inputs.forecast_overrides)
-    write_csv_atomic(forecast, args.out)
+    record_outputs(Path(args.out).parent, "forecast", [write_csv_atomic(forecast, args.out)])
     overrides = inputs.forecast_overrides
     for row in ([] if overrides is None else overrides.itertuples(index=False)):
         print(f"override applied: {describe(row)}", file=sys.stderr)
@@ -89,14 +89,15 @@ def add_stage_parsers(sub: argparse._SubParsersAction) -> None:
                                     "the chosen model and its accuracy")
     add_engine_options(p)
     add_cache_option(p)
-    p.set_defaults(func=with_cache(with_engine(cmd_forecast)))
+    p.set_defaults(func=with_cache(with_engine(cmd_forecast)),
+                   outputs={"out": "file", "report": "file"})
 
     p = sub.add_parser("requirements", help="required FTE per market, queue and week")
     p.add_argument("data", help="folder of CSV files (+ scenario.toml) or an .xlsx workbook")
     p.add_argument("--out", default="requirements.csv", help="CSV to write (default requirements.csv)")
     add_cache_option(p)
-    p.set_defaults(func=with_cache(cmd_requirements))
+    p.set_defaults(func=with_cache(cmd_requirements), outputs={"out": "file"})
 
     p = sub.add_parser("template", help="write an empty input workbook")
     p.add_argument("out", help="the .xlsx file to write")
-    p.set_defaults(func=cmd_template)
+    p.set_defaults(func=cmd_template, outputs={"out": "file"})

@@ -262,6 +262,12 @@ LIMITS: dict[tuple[str, str], tuple[float, str]] = {
     ("vendors", "price_per_fte_month"): (1e9, "per FTE-month"),
     ("vendors", "min_fte"): (1e8, "FTE"), ("vendors", "max_fte"): (1e8, "FTE"),
     ("queues", "aht_minutes"): (10_080.0, "minutes (a week)"),
+    ("market_queues", "aht_minutes"): (10_080.0, "minutes (a week)"),
+    ("vendor_surge", "max_fte"): (1e8, "FTE"),
+    ("vendor_surge", "price_per_fte_week"): (1e9, "per FTE-week"),
+    ("forecast_overrides", "cases_per_day"): (1e9, "cases a day"),
+    ("forecast_overrides", "p10"): (1e9, "cases a day"),
+    ("forecast_overrides", "p90"): (1e9, "cases a day"),
 }
 
 

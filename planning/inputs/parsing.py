@@ -23,6 +23,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 _QUANTILE_COLUMN = re.compile(r"^p(\d{1,2})$")
+#: a text cell a CSV export escaped (planning.fileio.escape_formulas): the ' goes again
+_ESCAPED_FORMULA = re.compile(r"^'(?=[=+\-@\t\r])")
 
 
 def parse_table(raw: RawTable, spec: Table) -> tuple[pd.DataFrame, list[Issue]]:
@@ -103,6 +105,7 @@ def parse_column(table: str, col: Column, text: pd.Series, rows: np.ndarray
         if col.required:
             bad |= blank
     else:
+        text = text.str.replace(_ESCAPED_FORMULA, "", regex=True)  # exports' ' before =+-@
         if col.choices:
             bad = ~blank & ~text.isin(col.choices).to_numpy()
         values = text.astype(object)

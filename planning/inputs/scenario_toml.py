@@ -17,7 +17,10 @@ from planning.inputs.scenario import (
     SolverSettings,
     WorkforceSettings,
 )
-from planning.inputs.schema import Column
+from planning.inputs.schema import MAX_MULTIPLIER, Column
+
+#: A solver time limit above a day is a typo (seconds for minutes): the plan would hang.
+MAX_TIME_LIMIT_S = 86_400.0
 
 #: Every scenario key with its type and bounds; the key is ``section.name``.
 SCENARIO_KEYS: dict[str, Column] = {
@@ -38,16 +41,19 @@ SCENARIO_KEYS: dict[str, Column] = {
                note="share of productive time on cases, deferrable queues, (0,1]"),
         Column("workforce.interval_minutes", "int", choices=None, low=1, high=60,
                note="realtime staffing interval in minutes; divides 60"),
-        Column("levers.volume_multiplier", "float", low=0, note="multiplies forecast cases"),
-        Column("levers.aht_multiplier", "float", low=0, low_open=True, note="multiplies handling times"),
+        Column("levers.volume_multiplier", "float", low=0, high=MAX_MULTIPLIER,
+               note="multiplies forecast cases"),
+        Column("levers.aht_multiplier", "float", low=0, low_open=True, high=MAX_MULTIPLIER,
+               note="multiplies handling times"),
         Column("levers.automation_delta", "float", low=-1, high=1,
                note="added to every automation_rate, clipped to 0-1"),
         Column("solver.integer_hires", "bool", note="whole-person starts (true) or fractional"),
         Column("solver.mip_gap", "float", low=0, high=1, note="relative MIP gap at which to stop"),
-        Column("solver.time_limit_s", "float", low=0, low_open=True, note="solver time limit, seconds"),
-        Column("solver.shortfall_penalty", "float", low=0, low_open=True,
+        Column("solver.time_limit_s", "float", low=0, low_open=True, high=MAX_TIME_LIMIT_S,
+               note="solver time limit, seconds (at most a day)"),
+        Column("solver.shortfall_penalty", "float", low=0, low_open=True, high=1e9,
                note="cost of one uncovered FTE-week; default 10 x the highest weekly FTE cost"),
-        Column("solver.budget_per_quarter", "float", low=0,
+        Column("solver.budget_per_quarter", "float", low=0, high=1e12,
                note="cap on total cost per calendar quarter; blank = none"),
         Column("solver.seed", "int", low=0, note="solver random seed"),
     )

@@ -77,6 +77,10 @@ def _fmt(x: float) -> str:
 
 
 SHARE = {"low": 0.0, "high": 1.0}
+#: Largest multiplier, uplift, factor or premium taken: x100 is beyond any real what-if or
+#: sale day, and larger values (a percentage typed as a factor, 1e6 for 1.6) make the
+#: staffing of realtime queues run for hours instead of being refused.
+MAX_MULTIPLIER = 100.0
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -151,7 +155,7 @@ TABLES: dict[str, Table] = {
                 Column("date", "date", note="day of the event, YYYY-MM-DD"),
                 Column("name", "str", note="event name, e.g. 11.11, black_friday, ramadan"),
                 Column("market", "str", False, "*", note="market code, * for all markets"),
-                Column("uplift", "float", False, None, low=0,
+                Column("uplift", "float", False, None, low=0, high=MAX_MULTIPLIER,
                        note="known volume multiplier; blank = learnt from history"),
             ),
             ("date", "name", "market"),
@@ -185,7 +189,7 @@ TABLES: dict[str, Table] = {
                 Column("overtime_max_share", "float", False, 0.0, **SHARE,
                        note="overtime allowed per week as a share of productive headcount, 0-1; "
                             "0 = no overtime"),
-                Column("overtime_premium", "float", False, 1.5, low=1,
+                Column("overtime_premium", "float", False, 1.5, low=1, high=MAX_MULTIPLIER,
                        note="cost of an overtime FTE-week as a multiple of the weekly cost, >= 1"),
             ),
             ("site",),
@@ -200,7 +204,7 @@ TABLES: dict[str, Table] = {
                 Column("min_fte", "float", False, 0.0, low=0, note="contract minimum FTE per quarter"),
                 Column("max_fte", "float", False, None, low=0, note="contract maximum FTE; blank = none"),
                 Column("markets", "list_str", False, ("*",), note="markets it may serve, ;-separated, * = all"),
-                Column("aht_factor", "float", False, 1.0, low=0, low_open=True,
+                Column("aht_factor", "float", False, 1.0, low=0, low_open=True, high=MAX_MULTIPLIER,
                        note="handling-time factor; > 1 means slower than in-house"),
             ),
             ("vendor",),
@@ -214,7 +218,7 @@ TABLES: dict[str, Table] = {
                 Column("max_fte", "float", low=0, note="most surge FTE the vendor can add that week"),
                 Column("price_per_fte_week", "float", False, None, low=0,
                        note="price of one surge FTE for that week; blank = premium x weekly price"),
-                Column("premium", "float", False, 1.5, low=0, low_open=True,
+                Column("premium", "float", False, 1.5, low=0, low_open=True, high=MAX_MULTIPLIER,
                        note="multiple of the vendor's weekly price (price_per_fte_month x 12/52) "
                             "when price_per_fte_week is blank"),
             ),
@@ -319,7 +323,7 @@ TABLES: dict[str, Table] = {
                        note="queue name; blank = every queue of the market"),
                 Column("start", "date", note="first day the override applies, YYYY-MM-DD"),
                 Column("end", "date", note="last day the override applies (inclusive), YYYY-MM-DD"),
-                Column("multiplier", "float", False, None, low=0,
+                Column("multiplier", "float", False, None, low=0, high=MAX_MULTIPLIER,
                        note="scale every forecast quantile by this (1.3 = 30% more cases)"),
                 Column("cases_per_day", "float", False, None, low=0,
                        note="instead of a multiplier: cases a day (sets P50; needs a queue)"),

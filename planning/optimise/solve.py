@@ -176,6 +176,14 @@ def solve(model: Model, *, time_limit_s: float, mip_gap: float, seed: int = 0,
                             f"the solver failed: {type(exc).__name__}: {exc}")
 
 
+def _raise_limit(status: object, clock: _Clock) -> str:
+    """Words naming the setting at fault when the time limit stopped the solve planless."""
+    if status != highspy.HighsModelStatus.kTimeLimit:
+        return ""
+    return (f": the time limit of {clock.limit:g} s was reached before any plan was found; "
+            "raise solver.time_limit_s in the scenario (or --time-limit)")
+
+
 def _lp(solver: Solver, clock: _Clock) -> SolveOutcome:
     h = solver.highs
     status = _run(solver, clock)
@@ -186,7 +194,8 @@ def _lp(solver: Solver, clock: _Clock) -> SolveOutcome:
     if plan_status == PlanStatus.ERROR:
         return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
                             f"no plan: the solver stopped with status "
-                            f"'{h.modelStatusToString(status)}' after {seconds:.1f} s")
+                            f"'{h.modelStatusToString(status)}' after {seconds:.1f} s"
+                            + _raise_limit(status, clock))
     write_values(solver, np.asarray(h.getSolution().col_value))
     objective = h.getInfo().objective_function_value
     if plan_status == PlanStatus.OPTIMAL:
@@ -206,8 +215,7 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
         why = h.modelStatusToString(status)
         return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
                             f"no plan: the LP relaxation stopped with status '{why}' after "
-                            f"{seconds:.1f} s" + (" (raise the time limit)" if
-                                                  status == highspy.HighsModelStatus.kTimeLimit else ""))
+                            f"{seconds:.1f} s" + _raise_limit(status, clock))
     bound = float(h.getInfo().objective_function_value)
     relaxed = np.asarray(h.getSolution().col_value)
     solver.extra["relaxation_basis"] = h.getBasis()

@@ -129,6 +129,12 @@ def deferrable_requirements(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame
     weekly["capacity_hours_per_day"] = capacity
     productive_hours = wf.hours_per_week * (1.0 - wf.shrinkage) * wf.max_occupancy
     weekly["required_fte"] = 7.0 * capacity / productive_hours
+    if len(weekly) and weekly["required_fte"].max() > MAX_REQUIRED_FTE:
+        worst = weekly.loc[weekly["required_fte"].idxmax()]
+        days = rows[(rows["market"] == worst["market"]) & (rows["queue"] == worst["queue"])
+                    & (rows["week"] == worst["week"])]
+        raise too_large(inputs, days.loc[days["workload_hours"].idxmax()], "required FTE",
+                        float(worst["required_fte"]), MAX_REQUIRED_FTE)
     weekly["kind"] = "deferrable"
     return weekly.reindex(columns=COLUMNS)
 
@@ -170,9 +176,55 @@ def _hour_shares(inputs: Inputs, queues: np.ndarray) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: Largest offered load (Erlangs, i.e. agents busy at once) of one market and queue in one
+#: staffing interval that is staffed: 100,000 is beyond any moderation operation, and the
+#: Erlang search takes time in proportion to the load (1e7 Erlangs would run for hours).
+MAX_ERLANGS = 1e5
+#: Largest weekly required FTE of one market and queue (as the requirements table's limit).
+MAX_REQUIRED_FTE = 1e8
+
+
+def too_large(inputs: Inputs, row: pd.Series, what: str, value: float, limit: float
+              ) -> InputError:
+    """An error naming the market, queue and day (``row``: a daily workload row) whose
+    ``what`` = ``value`` is beyond ``limit``, the numbers behind it, and the settings that
+    made it so large."""
+    lv = inputs.scenario.levers
+    suspects: list[tuple[str, str]] = []  # (setting, value) that inflate the workload
+    if lv.volume_multiplier > 1:
+        suspects.append(("levers.volume_multiplier", f"{lv.volume_multiplier:g}"))
+    if lv.aht_multiplier > 1:
+        suspects.append(("levers.aht_multiplier", f"{lv.aht_multiplier:g}"))
+    ev = inputs.events
+    day = row.get("date")
+    if ev is not None and not ev.empty and day is not None and "uplift" in ev.columns:
+        hit = ev[(ev["date"] == day) & ev["market"].isin([row["market"], "*"])
+                 & (ev["uplift"].fillna(1.0) > 1)]
+        suspects += [(f"events {r.name} uplift on {pd.Timestamp(day).date()}", f"{r.uplift:g}")
+                     for r in hit.itertuples()]
+    blame = ("; check " + ", ".join(f"{k} = {v}" for k, v in suspects)) if suspects else (
+        "; check the volumes' (or forecast's) units and the queue's aht_minutes")
+    when = f" on {pd.Timestamp(day).date()}" if day is not None else ""
+    column, shown = suspects[0] if suspects else ("forecast_cases",
+                                                  f"{row['forecast_cases']:.3g}")
+    return InputError([Issue(
+        "requirements", None, column, shown,
+        f"too large: {row['market']}/{row['queue']}{when} would need {what} {value:.3g}, more "
+        f"than the {limit:.0e} a plan can staff ({row['forecast_cases']:.3g} forecast cases "
+        f"a day, {row['manual_cases']:.3g} after levers and automation, AHT "
+        f"{row['aht_minutes']:.3g} min){blame}")])
+
+
 def interval_agents(daily: pd.DataFrame, inputs: Inputs) -> pd.DataFrame:
-    """Realtime staffing intervals (:func:`interval_loads`) with the Erlang ``agents`` each needs."""
+    """Realtime staffing intervals (:func:`interval_loads`) with the Erlang ``agents`` each needs.
+
+    Raises InputError naming the settings at fault when a load exceeds :data:`MAX_ERLANGS`.
+    """
     intervals = interval_loads(daily, inputs)
+    if len(intervals) and intervals["load_erlangs"].max() > MAX_ERLANGS:
+        worst = intervals.loc[intervals["load_erlangs"].idxmax()]
+        raise too_large(inputs, worst, "the load in Erlangs", float(worst["load_erlangs"]),
+                        MAX_ERLANGS)
     agents = np.zeros(len(intervals), dtype=int)
     for _, idx in intervals.groupby(["market", "queue"]).groups.items():
         first = intervals.loc[idx[0]]

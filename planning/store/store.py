@@ -119,9 +119,14 @@ class StoredScenario:
 def database_url(url: str | None = None) -> str:
     """The SQLAlchemy URL: ``url``, else ``HEADCOUNT_DB``, else the default SQLite file.
 
-    A value without ``://`` is a file path for SQLite; its folder is created.
+    A value without ``://`` is a file path for SQLite; its folder is created. A PostgreSQL
+    URL without a driver (``postgresql://...``) uses psycopg 3, the driver of the
+    ``postgres`` extra.
     """
     value = url or os.environ.get("HEADCOUNT_DB") or str(DEFAULT_DB)
+    for bare in ("postgresql://", "postgres://"):
+        if value.startswith(bare):
+            return "postgresql+psycopg://" + value[len(bare):]
     if "://" in value:
         return value
     path = Path(value).expanduser().resolve()
@@ -212,6 +217,19 @@ _FAULTS = {
 }
 
 
+def _missing_driver(url: str, exc: ImportError) -> str:
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url).render_as_string(hide_password=True)
+    module = exc.name or str(exc)
+    if url.startswith("postgresql"):
+        return (f"the scenario store {where} is a PostgreSQL database, but its driver "
+                f"({module}) is not installed: install it with "
+                f"pip install \"headcount-planner[postgres]\" (URLs postgresql+psycopg://...)")
+    return (f"the scenario store {where} needs the database driver {module}, which is not "
+            "installed")
+
+
 def _storage_fault(exc: DBAPIError) -> bool:
     msg = str(getattr(exc, "orig", exc)).lower()
     return any(k in msg for k in _FAULTS)
@@ -237,7 +255,10 @@ class ScenarioStore:
         except OSError as exc:
             raise StoreError(f"cannot create the folder of the scenario store {url!r}: "
                              f"{exc.strerror or exc}") from exc
-        self.engine: Engine = _engine(self.url)
+        try:
+            self.engine: Engine = _engine(self.url)
+        except ImportError as exc:  # the database's driver is not installed
+            raise StoreError(_missing_driver(self.url, exc)) from exc
         self._retry(self._migrate)
 
     # -- plumbing ---------------------------------------------------------------------------
