@@ -72,3 +72,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_FAILURE
 
 
+
+
+if __name__ == "__main__":
+    sys.exit(main())

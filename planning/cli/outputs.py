@@ -58,12 +58,11 @@ def _input_paths(args: argparse.Namespace) -> list[Path]:
 
 def _problem(path: Path, kind: str, inputs: list[Path]) -> str | None:
     for given in inputs:
-        folder = given if given.is_dir() else None
-        if path == given:
-            return "is an input of this command: write the output elsewhere"
-        if folder is not None and (path == folder or folder in path.parents):
+        if given.is_dir() and (path == given or given in path.parents):
             return (f"is inside the input folder {given}: outputs there would be read back as "
                     "inputs by the next run; write them to another folder")
+        if path == given:
+            return "is an input of this command: write the output elsewhere"
     if path.exists() or path.is_symlink():
         what = special_kind(path.stat().st_mode) if path.exists() else "a broken link"
         if kind == FILE and what is not None:

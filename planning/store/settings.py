@@ -47,9 +47,15 @@ def apply_settings(inputs: Inputs, assignments: Iterable[str], *, source: str = 
     """
     raw = inputs.scenario.to_dict()
     issues: list[Issue] = []
+    given: set[str] = set()
     for text in assignments:
         key, sep, value = text.partition("=")
         key = key.strip()
+        if key in given:
+            issues.append(Issue(source, None, key, None,
+                                f"{key} is given twice: give each setting once"))
+            continue
+        given.add(key)
         if not sep or key not in SCENARIO_KEYS:
             issues.append(Issue(source, None, key or text, None,
                                 "expected section.key=value with a scenario key, one of "
