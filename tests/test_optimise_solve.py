@@ -158,3 +158,19 @@ def test_no_mip_when_less_time_is_left_than_the_relaxation_took(monkeypatch):
     assert_feasible(model)
     lp = solve(build_model(data, integer=False), time_limit_s=60.0, mip_gap=0.0)
     assert out.gap == pytest.approx((out.objective - lp.objective) / out.objective, rel=1e-9)
+
+
+def test_a_relaxation_longer_than_the_limit_is_finished_and_still_gives_a_plan():
+    """A limit of 1e-9 s: the relaxation cannot finish in it (HiGHS stops it at its time
+    limit), so it is finished past the limit with one repair, the MIP is not started, and the
+    message says how long the relaxation took."""
+    inp, req = synthetic(n_markets=12, n_weeks=26)
+    data = build_data(inp, req)
+    model = build_model(data)
+    out = solve(model, time_limit_s=1e-9, mip_gap=1e-4)
+    assert out.status is PlanStatus.TIME_LIMIT and out.repaired
+    assert "more than the time limit of 1e-09 s: it was finished, the MIP not started" in out.message
+    assert_feasible(model)
+    lp = solve(build_model(data, integer=False), time_limit_s=60.0, mip_gap=0.0)
+    assert out.bound == pytest.approx(lp.objective, rel=1e-9)
+    assert out.gap == pytest.approx((out.objective - lp.objective) / out.objective, rel=1e-9)

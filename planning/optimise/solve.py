@@ -13,8 +13,11 @@ A MIP is solved in three steps, all within the one time limit (transfer included
 
 So a plan always exists once the LP relaxation is solved: when the MIP stops at its limit
 with nothing better, the repaired plan is returned with status ``time_limit`` and its gap to
-the LP bound. The status is read from HiGHS itself (model status and primal solution
-status). The random seed is fixed so reruns give the same plan.
+the LP bound. When the relaxation itself does not finish within the limit (a huge model, a
+starved machine) it is finished anyway, with the first repair: there is no plan without
+them. That overshoot is the only one, and the message says so. The status is read from
+HiGHS itself (model status and primal solution status). The random seed is fixed so reruns
+give the same plan.
 """
 
 from __future__ import annotations
@@ -137,10 +140,13 @@ class _Clock:
         return self.limit - self.elapsed()
 
 
-def _run(solver: Solver, clock: _Clock, options: dict[str, object] | None = None) -> highspy.HighsModelStatus:
+def _run(solver: Solver, clock: _Clock, options: dict[str, object] | None = None, *,
+         finish: bool = False) -> highspy.HighsModelStatus:
+    """Run HiGHS for the time left (``finish``: to the end, whatever the time)."""
     h = solver.highs
     # HiGHS's time limit counts the run time of every run of the object so far
-    h.setOptionValue("time_limit", h.getRunTime() + max(clock.left(), 1e-3))
+    left = highspy.kHighsInf if finish else h.getRunTime() + max(clock.left(), 1e-3)
+    h.setOptionValue("time_limit", left)
     for key, value in (options or {}).items():
         h.setOptionValue(key, value)
     h.run()
@@ -187,10 +193,19 @@ def _raise_limit(status: object, clock: _Clock) -> str:
 def _lp(solver: Solver, clock: _Clock) -> SolveOutcome:
     h = solver.highs
     status = _run(solver, clock)
+    overshoot = status == highspy.HighsModelStatus.kTimeLimit
+    if overshoot:  # the LP is the plan: it is finished past the limit (see the docstring)
+        status = _run(solver, clock, finish=True)
     clock.phase("lp")
     has_plan = h.getInfo().primal_solution_status == _FEASIBLE
     plan_status = classify(status, has_plan)
     seconds = clock.elapsed()
+    if overshoot and plan_status == PlanStatus.OPTIMAL:
+        write_values(solver, np.asarray(h.getSolution().col_value))
+        objective = h.getInfo().objective_function_value
+        return SolveOutcome(PlanStatus.TIME_LIMIT, objective, 0.0, seconds,
+                            f"the LP took {seconds:.1f} s, more than the time limit of "
+                            f"{clock.limit:g} s: it was finished", bound=objective)
     if plan_status == PlanStatus.ERROR:
         return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
                             f"no plan: the solver stopped with status "
@@ -209,13 +224,15 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     h = solver.highs
     solver.set_integer(False)
     status = _run(solver, clock)
+    overshoot = status == highspy.HighsModelStatus.kTimeLimit
+    if overshoot:  # no plan at all without the relaxation: it is finished past the limit
+        status = _run(solver, clock, finish=True)
     clock.phase("relaxation")
     if status != highspy.HighsModelStatus.kOptimal:
         seconds = clock.elapsed()
-        why = h.modelStatusToString(status)
         return SolveOutcome(PlanStatus.ERROR, None, None, seconds,
-                            f"no plan: the LP relaxation stopped with status '{why}' after "
-                            f"{seconds:.1f} s" + _raise_limit(status, clock))
+                            f"no plan: the LP relaxation stopped with status "
+                            f"'{h.modelStatusToString(status)}' after {seconds:.1f} s")
     bound = float(h.getInfo().objective_function_value)
     relaxed = np.asarray(h.getSolution().col_value)
     solver.extra["relaxation_basis"] = h.getBasis()
@@ -262,6 +279,9 @@ def _mip(model: Model, solver: Solver, clock: _Clock, mip_gap: float) -> SolveOu
     gap = relative_gap(repaired[1], bound)
     why = ("the time left was less than the LP relaxation took; MIP not started"
            if mip_status is None else h.modelStatusToString(mip_status))
+    if overshoot:
+        why = (f"the LP relaxation alone took {clock.phases['relaxation']:.1f} s, more than "
+               f"the time limit of {clock.limit:g} s: it was finished, the MIP not started")
     return SolveOutcome(PlanStatus.TIME_LIMIT, repaired[1], gap, seconds,
                         f"stopped ({why}) after {seconds:.1f} s before the MIP found a better "
                         f"whole-hire plan than the rounded LP relaxation: this plan rounds its "
@@ -314,16 +334,18 @@ def repair(model: Model, solver: Solver, relaxed: np.ndarray, clock: _Clock
 
     Starts rounded up and, apart, rounded down (:func:`whole_starts`), each fixed and the
     rest re-solved as an LP warm from the relaxation's basis; the cheaper plan is kept. If
-    neither is feasible, starts at their lower bounds."""
+    neither is feasible, starts at their lower bounds. Until there is a plan, each LP is
+    solved to the end even past the time limit (a plan at every size); the others only
+    within it."""
     h = solver.highs
     idx = np.flatnonzero(solver.integer)
     best: tuple[np.ndarray, float] | None = None
     tries = [whole_starts(model, solver, relaxed, "up"), whole_starts(model, solver, relaxed, "down")]
     for k, fixed in enumerate(tries):
-        if clock.left() <= 0 or (k == 2 and best is not None):
+        if best is not None and clock.left() <= 0:
             break
         solver.set_bounds(idx, fixed, fixed)
-        if _run(solver, clock) == highspy.HighsModelStatus.kOptimal:
+        if _run(solver, clock, finish=best is None) == highspy.HighsModelStatus.kOptimal:
             objective = float(h.getInfo().objective_function_value)
             if best is None or objective < best[1]:
                 value = np.asarray(h.getSolution().col_value)
