@@ -174,3 +174,13 @@ def test_a_relaxation_longer_than_the_limit_is_finished_and_still_gives_a_plan()
     lp = solve(build_model(data, integer=False), time_limit_s=60.0, mip_gap=0.0)
     assert out.bound == pytest.approx(lp.objective, rel=1e-9)
     assert out.gap == pytest.approx((out.objective - lp.objective) / out.objective, rel=1e-9)
+
+
+def test_an_lp_plan_longer_than_the_limit_is_finished():
+    inp, req = synthetic(n_markets=12, n_weeks=26, solver=SolverSettings(integer_hires=False))
+    data = build_data(inp, req)
+    out = solve(build_model(data), time_limit_s=1e-9, mip_gap=1e-4)
+    assert out.status is PlanStatus.TIME_LIMIT and "more than the time limit" in out.message
+    again = solve(build_model(data), time_limit_s=60.0, mip_gap=1e-4)
+    assert again.status is PlanStatus.OPTIMAL
+    assert out.objective == pytest.approx(again.objective, rel=1e-9)
