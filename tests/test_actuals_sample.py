@@ -131,7 +131,8 @@ def test_cli_kpis_and_replan(sample, tmp_path: Path, capsys) -> None:
     signed = again.signed_vendor_fte.set_index(["vendor", "quarter"])["fte"]
     planned = pd.DataFrame(result.to_json()["vendors"]).set_index(["vendor", "quarter"])["fte"]
     # the contracts of the quarter under way are signed: exactly the old plan's FTE
-    assert signed.to_dict() == {k: planned[k] for k in signed.index}
+    # (to float noise: the CSV round trip may move the last bit)
+    assert signed.to_dict() == pytest.approx({k: planned[k] for k in signed.index}, rel=1e-15)
     assert set(signed.index.get_level_values("quarter")) == {"2027Q1"}
     assert again.committed_starts is not None  # Jakarta/Dublin hires inside their lead time
 

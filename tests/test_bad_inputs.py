@@ -473,7 +473,7 @@ def test_upload_level_refusals():
         "unknown name": ([("volume.csv", b"x")], "volume.csv: is not a table of the inputs"),
         "other type": ([("inputs.ods", b"x")], "inputs.ods: expected one .xlsx workbook"),
         "twice": ([ok, ok], "markets.csv: uploaded twice"),
-        "book and csv": ([("a.xlsx", b"PK"), ok], "upload: one workbook on its own"),
+        "book and csv": ([("a.xlsx", b"PK"), ok], "upload: one workbook or one .zip on its own"),
         "old excel": ([("a.xls", b"x")], "a.xls: macro-enabled or old-format workbooks are refused"),
     }
     for what, (files, message) in cases.items():

@@ -103,4 +103,9 @@ def test_no_requirement_at_all_still_plans():
     # 1 head on staff, no hires; cost = 1200 x (s + s^2 + s^3), s = 0.9 ** (12/52)
     s = 0.9 ** (12 / 52)
     assert r.total_cost == pytest.approx(1200 * (s + s**2 + s**3))
-    assert r.shortfall.empty and r.quarterly.empty
+    # no market has work: the only quarterly row holds the idle staff's cost, so the quarter
+    # costs still add up to the total
+    assert r.shortfall.empty
+    assert r.quarterly["market"].tolist() == ["(unallocated)"]
+    assert r.quarterly["required_fte"].tolist() == [0.0]
+    assert r.quarterly["cost"].sum() == pytest.approx(1200 * (s + s**2 + s**3))
