@@ -437,7 +437,7 @@ def test_200_markets_20_queues_2_years_load_in_bounded_memory(tmp_path):
     process stays under 1.5 GiB (the text of every cell held at once took ~24x the file)."""
     folder = data(tmp_path, forecast__csv=None)
     markets = [f"M{i:03d}" for i in range(200)]
-    queues = [f"q{j:02d}" for j in range(20)]
+    queues = [f"listing_review_{j:02d}" for j in range(20)]
     (folder / "markets.csv").write_text("market,language,min_inhouse_share\n"
                                         + "".join(f"{m},en,0\n" for m in markets))
     (folder / "queues.csv").write_text(
@@ -449,7 +449,8 @@ def test_200_markets_20_queues_2_years_load_in_bounded_memory(tmp_path):
         fh.write("market,queue,date,cases\n")
         for m in markets:
             for q in queues:
-                fh.write("".join(f"{m},{q},{d},{100 + k % 37}\n" for k, d in enumerate(days)))
+                fh.write("".join(f"{m},{q},{d},{10_000 + 37 * k % 90_000}\n"
+                                 for k, d in enumerate(days)))
     size = (folder / "volumes.csv").stat().st_size
     assert size > 100 * 2**20
     code = ("import resource, sys\n"
