@@ -435,7 +435,7 @@ def test_bom_comment_lines_and_overstated_dimensions_are_accepted(tmp_path, sess
 def test_200_markets_20_queues_2_years_load_in_bounded_memory(tmp_path):
     """2.9 million rows (~100 MiB, over the old 100 MiB cap) load; peak memory of the loading
     process stays under 1.5 GiB (the text of every cell held at once took ~24x the file)."""
-    folder = data(tmp_path, forecast__csv=None)
+    folder = data(tmp_path, forecast__csv=None, intraday__csv=None)
     markets = [f"M{i:03d}" for i in range(200)]
     queues = [f"listing_review_{j:02d}" for j in range(20)]
     (folder / "markets.csv").write_text("market,language,min_inhouse_share\n"
