@@ -79,7 +79,7 @@ def main(argv: list[str]) -> None:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
           f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC")
     sample = load_inputs(DATA, stage="plan")
-    forecast, t_fc = timed(lambda: forecast_table(sample))
+    forecast, t_fc, _ = timed(lambda: forecast_table(sample))
     print(f"sample forecast: {t_fc:.1f} s (cached forecasts are read back in well under that)")
     run("data/sample (12 markets, 63 series, 26 weeks)", sample, forecast)
     if "--sample-only" in argv:
