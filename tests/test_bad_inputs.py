@@ -459,7 +459,7 @@ def test_200_mb_upload_refused_before_reading(session):
     with pytest.raises(InputError) as info:  # the pure function: the same, without reading
         inputs_from_upload([*[FakeUpload(n, v.encode()) for n, v in (("markets.csv", "x"),)], *big])
     assert [i.message() for i in info.value.issues] == [
-        "volumes.csv: file is too large: at most 100 MiB"]
+        "volumes.csv: file is too large: at most 160 MiB"]
     assert info.value.issues[0].value == "200 MiB"
 
 
@@ -468,8 +468,9 @@ def test_upload_level_refusals():
     cases = {
         "no files": ([], "upload: no files"),
         "too many": ([ok] * (MAX_UPLOAD_FILES + 1), f"upload: at most {MAX_UPLOAD_FILES} files"),
-        "total too large": ([FakeUpload(f"{t}.csv", None, 60 * 2**20) for t in ("markets", "queues", "sites")],
-                            "upload: the files together are too large: at most 150 MiB"),
+        "total too large": ([FakeUpload(f"{t}.csv", None, 60 * 2**20)
+                             for t in ("markets", "queues", "sites", "vendors")],
+                            "upload: the files together are too large: at most 192 MiB"),
         "unknown name": ([("volume.csv", b"x")], "volume.csv: is not a table of the inputs"),
         "other type": ([("inputs.ods", b"x")], "inputs.ods: expected one .xlsx workbook"),
         "twice": ([ok, ok], "markets.csv: uploaded twice"),

@@ -534,3 +534,53 @@ def test_set_given_twice_is_refused(tmp_path, capsys):
                  "--set", "levers.volume_multiplier=1.1",
                  "--set", "levers.volume_multiplier=1.2"]) == 2
     assert "levers.volume_multiplier is given twice" in capsys.readouterr().err
+
+
+def _volumes(rows: int, bad_every: int = 0) -> str:
+    days = pd.date_range("2025-01-01", periods=rows // 2)
+    lines = ["market,queue,date,cases"]
+    for k, (m, d) in enumerate((m, d) for m in ("ID", "GB") for d in days):
+        lines.append(f"{m},listing,{d.date()},{-5 if bad_every and k % bad_every == 3 else 100 + k}")
+        if k % 50 == 7:
+            lines.append("# a comment line inside the table")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("bad_every", [0, 9])
+def test_streamed_parsing_equals_reading_whole(tmp_path, monkeypatch, bad_every):
+    """The chunked parser (large files) and the whole-file parser agree on every value and
+    on every issue (bad cells capped at 20 per column over all chunks, then counted)."""
+    from planning.inputs import readers, writers
+
+    text = _volumes(600, bad_every)
+    folder = data(tmp_path, volumes__csv=text)
+
+    def load():
+        try:
+            got = load_inputs(folder)
+            return got.volumes.reset_index(drop=True), []
+        except InputError as exc:
+            return None, [i.message() for i in exc.issues]
+
+    whole, whole_issues = load()
+    monkeypatch.setattr(readers, "STREAM_CSV_BYTES", 1024)
+    monkeypatch.setattr(readers, "CHUNK_ROWS", 37)  # boundaries fall everywhere
+    streamed, streamed_issues = load()
+    assert streamed_issues == whole_issues
+    if bad_every:
+        n_bad = len(range(3, 600, bad_every))  # rows k = 3, 12, ... were written as -5
+        assert len(whole_issues) == 21
+        assert whole_issues[-1].startswith(f"volumes: cases, {n_bad - 20} more rows")
+    else:
+        pd.testing.assert_frame_equal(streamed, whole)
+        assert len(whole) == 600
+    # uploads (and saved scenarios) take the same path for large texts
+    monkeypatch.setattr(writers, "STREAM_CSV_BYTES", 1024)
+    files = [(p.name, p.read_bytes()) for p in sorted(folder.iterdir())]
+    if bad_every:
+        with pytest.raises(InputError) as info:
+            inputs_from_upload(files)
+        assert [i.message() for i in info.value.issues] == whole_issues
+    else:
+        pd.testing.assert_frame_equal(inputs_from_upload(files).volumes.reset_index(drop=True),
+                                      whole)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planning.inputs.loading import inputs_from_raw
-from planning.inputs.readers import RawInputs, read_csv, read_scenario_toml
+from planning.inputs.readers import STREAM_CSV_BYTES, RawInputs, read_csv, read_scenario_toml
 from planning.inputs.scenario import Scenario
 from planning.inputs.schema import TABLES
 from planning.inputs.tables import Inputs
@@ -113,19 +114,24 @@ def inputs_from_texts(texts: Mapping[str, str | bytes], *, source: str = "", sta
                       ) -> Inputs:
     """Parse and validate ``<table>.csv`` texts and ``scenario.toml`` (raises InputError)."""
 
-    tables, issues, scenario = {}, [], None
-    for file, text in texts.items():
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        name = Path(file).stem.lower()
-        if file.lower().endswith(".toml"):
-            scenario, problems = read_scenario_toml(data)
-            issues += problems
-        elif name in TABLES:
-            table, problems = read_csv(name, data)
-            issues += problems
-            if table is not None:
-                tables[name] = table
-    return inputs_from_raw(RawInputs(tables, scenario, tuple(issues)), source=source, stage=stage)
+    tables, issues, scenario, streamed = {}, [], None, {}
+    with tempfile.TemporaryDirectory(prefix="headcount-texts-") as tmp:
+        for file, text in texts.items():
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            name = Path(file).stem.lower()
+            if file.lower().endswith(".toml"):
+                scenario, problems = read_scenario_toml(data)
+                issues += problems
+            elif name in TABLES and len(data) > STREAM_CSV_BYTES:  # a long history: parsed
+                streamed[name] = Path(tmp) / f"{name}.csv"          # in chunks from a file
+                streamed[name].write_bytes(data)
+            elif name in TABLES:
+                table, problems = read_csv(name, data)
+                issues += problems
+                if table is not None:
+                    tables[name] = table
+        return inputs_from_raw(RawInputs(tables, scenario, tuple(issues), streamed),
+                               source=source, stage=stage)
 
 
 def write_inputs(inputs: Inputs, folder: str | Path) -> Path:
