@@ -10,7 +10,8 @@ from planning.errors import Issue
 from planning.overrides import ALL, TABLE, describe, override_issues, overrides_frame
 from planning.periods import plan_days
 from planning.reports.accuracy import accuracy_table
-from ui import charts, feedback, session, stages
+from planning.units import MAX_MULTIPLIER
+from ui import auth, charts, feedback, session, stages
 
 
 def series_picker(forecast: pd.DataFrame) -> tuple[str, str]:
@@ -100,7 +101,8 @@ def overrides_section(inputs, forecast: pd.DataFrame) -> None:
         end = c[3].date_input("To", last, min_value=first, max_value=last, key="ov_end")
         c = st.columns(4)
         kind = c[0].radio("Kind", KINDS, key="ov_kind", horizontal=True)
-        pct = c[1].number_input("Change, %", -100.0, 10000.0, 15.0, 1.0, key="ov_pct")
+        pct = c[1].number_input("Change, %", -100.0, (MAX_MULTIPLIER - 1) * 100, 15.0, 1.0,
+                                key="ov_pct")
         cases = c[2].number_input("Cases a day", 0.0, 1e9, 0.0, 100.0, key="ov_cases")
         author = c[3].text_input("Author", "", key="ov_author", max_chars=80)
         reason = st.text_input("Reason (why; required)", "", key="ov_reason", max_chars=200)
@@ -168,7 +170,8 @@ def main() -> None:
     chart(inputs, forecast, market, queue, out.forecast)
     chosen_caption(out.backtest, market, queue)
     backtest_table(out.backtest, market, queue)
-    overrides_section(inputs, forecast)
+    if auth.can("edit"):  # planners (and the local user) add overrides; others look
+        overrides_section(inputs, forecast)
 
 
 if __name__ == "__main__":  # run by app.py's navigation, never on import

@@ -14,7 +14,7 @@ from planning.inputs.scenario_toml import parse_scenario
 from planning.inputs.schema import TABLES
 from planning.inputs.template import write_template
 from planning.inputs.writers import editable_table, replace_table
-from ui import feedback, session
+from ui import auth, feedback, session
 
 EDITABLE = ("markets", "queues", "sites", "vendors")
 
@@ -156,7 +156,12 @@ def tables_section(inputs) -> None:
 def main() -> None:
     st.title("Inputs")
     feedback.show_flash()
-    load_section()
+    editor = auth.can("edit")  # planners (and the local user) load and edit; others look
+    if editor:
+        load_section()
+    else:
+        who, role = auth.identity()
+        st.caption(f"{who} ({role}) may look at the inputs: planners load and edit them.")
     inputs = session.inputs()
     if inputs is None:
         feedback.no_data_message()
@@ -164,9 +169,10 @@ def main() -> None:
     if inputs.warnings:
         with st.expander(f"{len(inputs.warnings)} warning(s) about this data set"):
             st.dataframe(issues_frame(inputs.warnings), hide_index=True, key="input_warnings")
-    assumptions_form(inputs)
-    tables_section(session.inputs())
-    others = [n for n in TABLES if n not in EDITABLE
+    if editor:
+        assumptions_form(inputs)
+        tables_section(session.inputs())
+    others = [n for n in TABLES if (n not in EDITABLE or not editor)
               and (f := inputs.table(n)) is not None and len(f)]
     if others and st.toggle("Show the other tables (read only)", key="show_other_tables"):
         name = st.selectbox("Table", others, key="other_table")

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planning.errors import Issue, show_value
+from planning.units import MAX_MULTIPLIER
 
 TABLE = "forecast_overrides"
 ALL = "*"
@@ -65,6 +66,10 @@ def override_issues(table: pd.DataFrame, rows: np.ndarray, plan_days: pd.Datetim
         if has_mult == has_cases:
             add(i, "multiplier", r.multiplier if has_mult else None,
                 "give exactly one of multiplier and cases_per_day")
+        if has_mult and not 0 <= r.multiplier <= MAX_MULTIPLIER:  # the app's form too
+            add(i, "multiplier", r.multiplier,
+                f"must be a number >= 0 and <= {MAX_MULTIPLIER:g} (x{MAX_MULTIPLIER:g} is beyond "
+                "any real change: check the units)")
         if has_cases and _reach(r.market, queue) < 2:
             add(i, "queue", queue, "must name a queue when the row gives cases_per_day "
                                    "(an absolute number of cases belongs to one queue)")

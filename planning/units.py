@@ -12,6 +12,11 @@ from typing import TypeVar
 #: a number, or a pandas Series / numpy array of numbers
 Num = TypeVar("Num")
 
+#: Largest multiplier, uplift, factor or premium taken anywhere (levers, events, vendors,
+#: surge, overtime, forecast overrides): x100 is beyond any real what-if or sale day, and
+#: larger values (a percentage typed as a factor) make realtime staffing run for hours.
+MAX_MULTIPLIER = 100.0
+
 WEEKS_PER_MONTH = 52.0 / 12.0
 """Weeks in an average month (52 weeks / 12 months)."""
 

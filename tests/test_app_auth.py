@@ -97,6 +97,9 @@ def test_role_matrix_in_the_app(roles, small, user, role, can_save, moves, expor
     assert (radios[0].options if radios else []) == moves
     trail = frame_with(at, "actor", "role", "via", "action", "outcome")
     assert trail["actor"].tolist() == ["setup"] and trail["action"].tolist() == ["save"]
+    ok(at.switch_page("app_pages/inputs.py").run())
+    edits = {b.key for b in at.button} & {"upload_load", "a_apply", "load_sample"}
+    assert bool(edits) == can_save  # planners load and edit inputs; finance and viewers look
     ok(at.switch_page("app_pages/export.py").run())
     has_download = any(b.key == "export_workbook" for b in at.get("download_button"))
     assert has_download == exports

@@ -109,6 +109,20 @@ def test_absurd_multipliers_are_refused_naming_the_setting(tmp_path, capsys, fil
     assert "nothing was written" in err and not out.exists()
 
 
+def test_an_override_multiplier_over_100_is_refused_in_the_app_check_too():
+    """The app's override form is checked by override_issues: x101 (10,000%) is refused
+    there as the loader refuses it, so nothing is saved that could not be loaded again."""
+    from planning.overrides import override_issues
+
+    days = pd.date_range("2027-01-04", periods=14)
+    row = {"market": "ID", "queue": "listing", "start": days[0], "end": days[-1],
+           "multiplier": 101.0, "cases_per_day": float("nan"), "p10": float("nan"),
+           "p90": float("nan"), "reason": "typo", "author": ""}
+    issues = override_issues(pd.DataFrame([row]), __import__("numpy").array([2]), days)
+    assert [(i.row, i.column) for i in issues] == [(2, "multiplier")]
+    assert "<= 100" in issues[0].expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.floats(min_value=100.0001, max_value=1e300))  # 1 ulp over 100 parses as 100
 def test_any_volume_multiplier_over_100_is_refused(x):

@@ -17,7 +17,8 @@ from planning.inputs.scenario import (
     SolverSettings,
     WorkforceSettings,
 )
-from planning.inputs.schema import MAX_MULTIPLIER, Column
+from planning.inputs.schema import Column
+from planning.units import MAX_MULTIPLIER
 
 #: A solver time limit above a day is a typo (seconds for minutes): the plan would hang.
 MAX_TIME_LIMIT_S = 86_400.0

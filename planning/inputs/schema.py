@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from planning.units import MAX_MULTIPLIER
+
 Kind = Literal["str", "float", "int", "bool", "date", "list_str", "list_float"]
 
 
@@ -77,10 +79,6 @@ def _fmt(x: float) -> str:
 
 
 SHARE = {"low": 0.0, "high": 1.0}
-#: Largest multiplier, uplift, factor or premium taken: x100 is beyond any real what-if or
-#: sale day, and larger values (a percentage typed as a factor, 1e6 for 1.6) make the
-#: staffing of realtime queues run for hours instead of being refused.
-MAX_MULTIPLIER = 100.0
 
 TABLES: dict[str, Table] = {
     t.name: t
