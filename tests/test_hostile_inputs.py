@@ -235,6 +235,23 @@ def test_duplicate_header_column_cli_upload_and_app(tmp_path, capsys, session): 
     assert session.inputs() is before
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["market", "Market ", "language", "min_inhouse_share", "x", ""]),
+                min_size=1, max_size=6).filter(lambda ns: any(n.strip() for n in ns)))
+def test_a_header_is_refused_exactly_when_a_name_repeats(names):  # (a blank line is no header)
+    from planning.inputs.readers import read_csv
+
+    header = ",".join(names)
+    table, issues = read_csv("markets", (header + "\n" + ",".join("v" for _ in names) + "\n")
+                             .encode())
+    seen = [n.strip().lower() for n in names if n.strip()]
+    repeats = len(seen) != len(set(seen))
+    twice = [i for i in issues if "appears twice" in i.expected]
+    assert bool(twice) == repeats and (table is None) == repeats
+    for issue in twice:  # each names the row of the header and the repeated column
+        assert issue.row == 1 and seen.count(issue.column) > 1
+
+
 # -- 4. where the output goes -------------------------------------------------------------------
 def test_out_is_checked_before_any_work(tmp_path, capsys):
     folder = data(tmp_path)
@@ -507,6 +524,12 @@ def test_formula_names_are_escaped_in_csv_outputs_and_escapes_stripped_on_screen
     cells = [row.split(",")[0] for row in out.read_text().splitlines()[1:]]
     assert any(c == "'" + evil for c in cells) and not any(c.startswith("=") for c in cells)
     assert set(pd.read_csv(out)["market"]) == {"ID", "'" + evil}
+    book = tmp_path / "compliance.xlsx"  # workbooks keep such text as text, never a formula
+    assert main(["compliance", str(folder), "--out", str(tmp_path / "c.csv"),
+                 "--xlsx", str(book)]) == 0
+    cells = [c for row in load_workbook(book)["detail"].iter_rows() for c in row]
+    assert any(c.value == evil and c.data_type == "s" for c in cells)
+    assert not any(c.data_type == "f" for c in cells)
     ansi = data(tmp_path, "ansi", volumes__csv="market,queue,date,cases\n"
                 "\x1b[2J\x1b[31mXX\x07,listing,2026-01-01,5\n")
     assert main(["validate", str(ansi)]) == 2

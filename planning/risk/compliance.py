@@ -109,7 +109,9 @@ def notes(table: pd.DataFrame) -> list[str]:
 
 
 def _write(table: pd.DataFrame, target) -> None:
-    with pd.ExcelWriter(target, engine="openpyxl") as xl:
+    # text that starts like a formula (a market named "=cmd|...") stays text, not a formula
+    with pd.ExcelWriter(target, engine="xlsxwriter", engine_kwargs={"options": {
+            "strings_to_formulas": False, "strings_to_urls": False}}) as xl:
         by_language(table).to_excel(xl, sheet_name="by_language", index=False)
         eu_markets(table).to_excel(xl, sheet_name="eu_markets", index=False)
         table.to_excel(xl, sheet_name="detail", index=False)
