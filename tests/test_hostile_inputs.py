@@ -278,6 +278,8 @@ def test_out_is_checked_before_any_work(tmp_path, capsys):
         assert f"{flag}: " in err and words in err and "nothing was written" in err, err
     assert sorted(p.name for p in folder.iterdir()) == before
     assert a_file.read_text() == "x" and not list(a_dir.iterdir())
+    # a subfolder of the inputs is not read as inputs: `cd data && headcount plan .` works
+    assert main(["requirements", str(folder), "--out", str(folder / "out" / "r.csv")]) == 0
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(tmp_path, capsys, monkeypatch):

@@ -4,8 +4,9 @@ Each command declares its output arguments (``set_defaults(outputs={"out": "file
 ``"folder"`` for a folder); :func:`check_outputs` refuses, with exit status 2 and nothing
 written, an output that is an existing folder where a file is meant (or a file where a
 folder is meant), a special file, a place that cannot be created or written, or one that
-lies in the input folder (outputs there would be read back as inputs next time: a
-requirements.csv beside volumes.csv silently replaces them). :func:`staged_folder` writes a
+is the input folder or a file directly in it (outputs there would be read back as inputs
+next time: a requirements.csv beside volumes.csv silently replaces them; a subfolder such
+as DATA/plan_out is fine, the reader does not look into subfolders). :func:`staged_folder` writes a
 folder's files beside it first and moves them in only when all were written.
 """
 
@@ -57,8 +58,8 @@ def _input_paths(args: argparse.Namespace) -> list[Path]:
 
 
 def _problem(path: Path, kind: str, inputs: list[Path]) -> str | None:
-    for given in inputs:
-        if given.is_dir() and (path == given or given in path.parents):
+    for given in inputs:  # the reader reads the input folder's own files, not subfolders
+        if given.is_dir() and given in (path, path.parent):
             return (f"is inside the input folder {given}: outputs there would be read back as "
                     "inputs by the next run; write them to another folder")
         if path == given:
