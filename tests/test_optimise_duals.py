@@ -44,7 +44,7 @@ def test_changes_from_the_duals_equal_fresh_solves(label):
     fixed = {k: float(round(v.varValue)) for k, v in plan.var["starts"].items()}
     groups = _limit_groups(plan) + _market_groups(plan)
     rows = [[(plan.solver.row(plan.con[f][k]), d) for f, k, d in g["rows"]] for g in groups]
-    res = changes(plan, label, rows, cap=0)   # no re-solves: the duals' answers only
+    res = changes(plan, label, rows, resolve=False)   # the duals' answers only
     answered = [k for k, e in enumerate(res.exact) if not math.isnan(e)]
     refused = [k for k, e in enumerate(res.exact) if math.isnan(e)]
     assert answered and refused and res.resolved == 0 and res.skipped == len(refused)
