@@ -17,6 +17,8 @@ st.set_page_config(page_title="Headcount planner", page_icon=":material/groups:"
                    layout="wide")
 auth.gate()  # the sign-in screen (and st.stop) when sign-in is configured and nobody is in
 session.init()
+# less empty space above each page's title, so the Plan page's ask fits above the fold
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>")
 
 PAGES = {
     "Data": [
@@ -49,8 +51,9 @@ with st.sidebar:
     st.caption("Data set")
     st.markdown(f"**{session.label()}**")
     st.caption("Scenario")
-    name = session.scenario_name()
-    st.markdown(f"**{name}**" + (" · *unsaved changes*" if session.unsaved() else ""))
+    name, meta = session.scenario_name(), session.saved_meta()
+    status = f" · {meta.status}" if meta is not None else ""
+    st.markdown(f"**{name}**{status}" + (" · *unsaved changes*" if session.unsaved() else ""))
     if (overrides := session.overrides()) is not None and len(overrides):
         st.caption(f"{len(overrides)} forecast override(s) active")
     last = stages.last_plan()

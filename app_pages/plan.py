@@ -1,15 +1,30 @@
-"""Plan page: the optimised plan, its headline numbers, charts and explanations."""
+"""Plan page: the quarterly headcount ask first (sentences, one table, SLA confidence, what
+changed since the last approved version), then charts and explanations in tabs."""
 
 from __future__ import annotations
 
 import pandas as pd
+import sqlalchemy.exc
 import streamlit as st
 
-from planning.optimise import PlanStatus
+from planning.optimise import PlanStatus, plan_to_json
+from planning.reports import formats as f
+from planning.reports.ask import PlanAsk, plan_ask
+from planning.reports.ask_text import (
+    SLA_CONFIDENCE_HELP,
+    ask_table,
+    emphasised,
+    sla_sentence,
+    sla_table,
+)
+from planning.reports.compare import compare_plans
+from planning.reports.words import binding_sentences, shortfall_sentences
 from planning.risk.compliance import compliance_table
 from planning.risk.confidence_frontier import confidence_frontier
 from planning.risk.frontier import FRONTIER_QUANTILES, cost_risk_frontier, frontier_forecast
+from planning.store.store import StoreError
 from ui import charts, feedback, session, stages
+from ui.jobs import Done
 from ui.risk_panels import (
     render_compliance,
     render_confidence,
@@ -17,102 +32,149 @@ from ui.risk_panels import (
     render_frontier,
     render_risk_panel,
 )
+from ui.store import last_approved, stored
+
+TABS = ["Charts", "Why the plan looks like this", "SLA risk", "Hiring schedule",
+        "Staff per language"]
 
 
-def money(x: float | None) -> str:
-    """1234567 -> ``1.23 M``; 12345 -> ``12,345``."""
-    if x is None or pd.isna(x):
-        return "–"
-    return f"{x / 1e6:,.2f} M" if abs(x) >= 1e6 else f"{x:,.0f}"
+def sla_help(settings) -> str:
+    """The tooltip defining SLA confidence, with the settings actually simulated."""
+    return SLA_CONFIDENCE_HELP.format(paths=settings.paths, correlation=settings.correlation,
+                                      aht_cv=settings.aht_cv)
 
 
-def quarter_summary(plan) -> pd.DataFrame:
-    """Per quarter: cost, in-house headcount at quarter end, starts, vendor FTE and average
-    weekly shortfall FTE, read off the plan's tables."""
-    cost = plan.sites.groupby("quarter")["cost"].sum().add(
-        plan.vendors.groupby("quarter")["cost"].sum(), fill_value=0.0)
-    ends = plan.sites.sort_values("week").groupby(["quarter", "site"])["headcount"].last()
-    out = pd.DataFrame({
-        "cost": cost,
-        "inhouse_headcount_end": ends.groupby("quarter").sum(),
-        "starts": plan.sites.groupby("quarter")["starts"].sum(),
-        "vendor_fte": plan.vendors.groupby("quarter")["fte"].sum(),
-        "shortfall_fte_avg": plan.quarterly.groupby("quarter")["shortfall_fte"].sum(),
-    }).fillna(0.0)
-    out.index.name = "quarter"
-    return out.reset_index()
+def show_ask(ask: PlanAsk) -> None:
+    """The ask in sentences and one table (no SLA confidence yet: it is simulated after)."""
+    st.markdown("  \n".join(emphasised(x) for x in ask.sentences))
+    table = ask_table(ask)
+    numbers = [c for c in table.columns if c[1] != "open requisitions by"]
+    st.table(table.style.set_properties(subset=numbers, **{"text-align": "right"}))
 
 
-def headline(plan, inputs) -> None:
-    today = float(inputs.sites["headcount"].sum()) if inputs.sites is not None else 0.0
-    q = quarter_summary(plan)
-    end = float(q["inhouse_headcount_end"].iloc[-1]) if len(q) else today
-    c = st.columns(5)
-    c[0].metric("Total cost of the plan", money(plan.total_cost),
-                help="Sites (salary x headcount + hiring) and vendor contracts, all quarters; "
-                     "no shortfall penalty.")
-    c[1].metric("Headcount at plan end", f"{end:,.0f}", f"{end - today:+,.0f} vs today",
-                delta_color="off",
-                help="In-house: sum over sites of the last planned week's headcount "
-                     "(after attrition and starts).")
-    c[2].metric("Starts (new hires)", f"{plan.sites['starts'].sum():,.0f}")
-    c[3].metric("Vendor FTE (latest quarter)",
-                f"{q['vendor_fte'].iloc[-1]:,.0f}" if len(q) else "0")
-    c[4].metric("Shortfall (FTE-weeks)", f"{plan.shortfall_fte_weeks or 0:,.1f}",
-                help="Required FTE-weeks no site or vendor covers; see the reasons below.")
-    shown = pd.DataFrame({
-        "quarter": q["quarter"],
-        "cost": q["cost"].map("{:,.0f}".format),
-        "in-house headcount (end)": q["inhouse_headcount_end"].map("{:,.0f}".format),
-        "starts": q["starts"].map("{:,.0f}".format),
-        "vendor FTE": q["vendor_fte"].map("{:,.1f}".format),
-        "shortfall FTE (weekly avg)": q["shortfall_fte_avg"].map("{:,.2f}".format),
-    })
-    st.table(shown.set_index("quarter"))
+def show_sla(slot, ask: PlanAsk, risk: Done | None, settings) -> None:
+    """The SLA confidence per market and quarter (or why it is missing) into ``slot``."""
+    with slot.container():
+        if risk is None:
+            st.caption("SLA confidence needs the daily forecast behind the plan; these inputs "
+                       "bring their own requirements table.")
+            return
+        if risk.error is not None:
+            feedback.show_error(risk, "The SLA risk simulation")
+            return
+        st.markdown("**SLA confidence per market**: the probability that every queue of the "
+                    "market meets its quarterly SLA; " + (sla_sentence(ask) or "")
+                    .replace("SLA confidence: lowest", "lowest"), help=sla_help(settings))
+        st.table(sla_table(ask))
 
 
-def shortfall_words(shortfall: pd.DataFrame) -> list[str]:
-    """One sentence per market and queue with uncovered requirement, with the reasons."""
-    out = []
-    for (m, q), g in shortfall.groupby(["market", "queue"], sort=True):
-        weeks = pd.to_datetime(g["week"])
-        reasons = "; ".join(dict.fromkeys(r for rs in g.get("reason", pd.Series(dtype=str))
-                                          .dropna() for r in str(rs).split("; ")))
-        out.append(f"**{m} / {q}**: {g['fte'].sum():,.1f} FTE-weeks short in {len(g)} week(s) "
-                   f"({weeks.min():%Y-%m-%d} to {weeks.max():%Y-%m-%d}). "
-                   f"Why: {reasons or 'no reason recorded'}.")
-    return out
+def what_changed(run, inputs) -> list[str]:
+    """Sentences: this plan against the last approved version of the scenario on screen
+    (none when the scenario was never saved or has no approved version)."""
+    name = session.scenario_name().rpartition("@")[0]
+    if not name:
+        return []
+    try:
+        meta = last_approved(name)
+        if meta is None:
+            return []
+        approved = stored(meta.label)
+    except (StoreError, OSError, sqlalchemy.exc.SQLAlchemyError):
+        return []  # no store to read: the ask stands without the comparison
+    current = stages.memo("plan_json", stages.plan_key_of_last(),
+                          make=lambda: plan_to_json(run.plan))
+    label = "this plan" if session.unsaved() else session.scenario_name()
+    if meta.label == label:
+        return []
+    comp = compare_plans(approved, (label, current, inputs))
+    return comp.explain()[1:]
 
 
-def binding_words(binding: pd.DataFrame) -> list[str]:
-    """One sentence per binding limit with what loosening it by one unit would save."""
-    out = []
-    for r in binding.itertuples(index=False):
-        who = f" for {r.subject}" if r.subject else ""
-        save = (f"loosening it by one unit ({r.unit}) saves about {money(r.saving_fixed_hires)} "
-                f"with this hiring plan, {money(r.saving_with_hiring)} if hiring may change too")
-        out.append(f"**{r.what}**{who}, {r.period}: binds in {r.binding_weeks} week(s); {save}.")
-    return out
+def charts_tab(run) -> None:
+    plan, key = run.plan, stages.plan_key_of_last()
+    markets = sorted(run.requirements["market"].unique())
+    pick = st.selectbox("Market", ["All markets", *markets], key="plan_market")
+    market = None if pick == "All markets" else pick
+    st.plotly_chart(stages.memo("coverage", key, market, make=lambda: charts.coverage_figure(
+        run.requirements, plan.allocation, plan.shortfall, market)), key="plan_coverage")
+    left, right = st.columns(2)
+    left.plotly_chart(stages.memo("sites", key, make=lambda: charts.site_figure(
+        plan.sites, plan.hiring)), key="plan_sites")
+    right.plotly_chart(stages.memo("cost", key, make=lambda: charts.cost_figure(
+        plan.sites, plan.vendors)), key="plan_cost")
 
 
-def explanations(plan) -> None:
-    st.subheader("Why the plan looks like this")
+def explanations_tab(plan, currency: str) -> None:
     left, right = st.columns(2)
     with left:
-        st.markdown("**Shortfall**")
-        if plan.shortfall.empty:
+        st.markdown("**Work not covered**")
+        lines = shortfall_sentences(plan.shortfall)
+        if not lines:
             st.success("Every required FTE is covered.", icon=":material/check_circle:")
-        for line in shortfall_words(plan.shortfall):
+        for line in lines:
             st.markdown("- " + line)
     with right:
-        st.markdown("**Limits that bind**")
-        if plan.binding.empty:
-            st.markdown("No headcount, hiring, vendor, in-house or budget limit binds.")
-        for line in binding_words(plan.binding):
+        st.markdown("**Limits that move the cost**")
+        material, minor = binding_sentences(plan.binding, plan.total_cost, currency)
+        if not material:
+            st.markdown("No headcount, hiring, vendor, in-house or budget limit changes the "
+                        "cost materially.")
+        for line in material:
             st.markdown("- " + line)
+        if minor:
+            with st.expander(f"{len(minor)} more limit(s) bind with little effect on cost"):
+                for line in minor:
+                    st.markdown("- " + line)
     if not plan.marginal_cost.empty and st.toggle(
-            "Show the cost of one more required FTE per market and quarter", key="plan_show_marginal"):
+            f"Show the cost of one more required FTE per market and quarter ({currency})",
+            key="plan_show_marginal"):
         st.dataframe(plan.marginal_cost, hide_index=True, key="plan_marginal")
+
+
+def hiring_tab(ask: PlanAsk) -> None:
+    st.caption("Every week with starts: when the new people start and when their "
+               "requisitions must open (the start week minus the site's lead time).")
+    h = ask.hiring
+    if h.empty:
+        st.info("The plan hires nobody.")
+        return
+    st.dataframe(pd.DataFrame({
+        "site": h["site"], "quarter": h["quarter"], "people starting": h["hires"],
+        "start week": [f.day(x) for x in h["start_week"]],
+        "requisitions open by": [f.day(x) for x in h["requisition_week"]],
+        "requisition": h["requisition_status"]}), hide_index=True, key="plan_hiring")
+
+
+def risk_tab(run, inputs, slot) -> None:
+    """The SLA risk panel is drawn into ``slot`` once the simulation is done; the
+    frontier re-plans on request."""
+    key = stages.plan_key_of_last()
+    if run.forecast is None:
+        st.info("SLA risk needs the daily forecast behind the plan; these inputs bring their "
+                "own requirements table, so there is none to simulate.",
+                icon=":material/casino:")
+        return
+    with slot.container():
+        st.caption("Simulating SLA risk ...")
+    render_confidence(run.plan)
+    if st.toggle("Compute the price of confidence (plans to 50% ... 99% SLA confidence, "
+                 "each beside the cheapest uniform-quantile plan: several minutes)",
+                 key="plan_conf_frontier_on"):
+        conf = stages.run_stage("confidence_frontier", key, lambda: confidence_frontier(
+            inputs, run.forecast), label="Planning to each SLA confidence")
+        if conf.error is not None:
+            feedback.show_error(conf, "The confidence frontier")
+        else:
+            render_confidence_frontier(conf.value)
+    if st.toggle("Compute the cost-vs-risk frontier (re-plans at P50, P70, P80, P90 and P95: "
+                 "a few minutes)", key="plan_frontier_on"):
+        front = stages.run_stage("frontier", key, lambda: cost_risk_frontier(
+            inputs, forecast=frontier_forecast(inputs, FRONTIER_QUANTILES, reuse=run.forecast),
+            settings=stages.RISK_SETTINGS), label="Re-planning at each quantile")
+        if front.error is not None:
+            feedback.show_error(front, "The frontier")
+        else:
+            render_frontier(front.value, current_quantile=inputs.scenario.plan.quantile)
 
 
 def show_plan(run, inputs) -> None:
@@ -125,70 +187,51 @@ def show_plan(run, inputs) -> None:
         st.warning(f"Best plan found within the solver's time limit (gap to the optimum "
                    f"{gap}). Raise the time limit on Inputs for a proven optimum.",
                    icon=":material/timer:")
-    headline(plan, inputs)
-    markets = sorted(run.requirements["market"].unique())
-    pick = st.selectbox("Market", ["All markets", *markets], key="plan_market")
     key = stages.plan_key_of_last()
-    market = None if pick == "All markets" else pick
-    st.plotly_chart(stages.memo("coverage", key, market, make=lambda: charts.coverage_figure(
-        run.requirements, plan.allocation, plan.shortfall, market)), key="plan_coverage")
-    left, right = st.columns(2)
-    left.plotly_chart(stages.memo("sites", key, make=lambda: charts.site_figure(
-        plan.sites, plan.hiring)), key="plan_sites")
-    right.plotly_chart(stages.memo("cost", key, make=lambda: charts.cost_figure(
-        plan.sites, plan.vendors)), key="plan_cost")
-    explanations(plan)
-    if st.toggle("Show the headcount ask per site and vendor, and the hiring schedule",
-                 key="plan_show_ask"):
-        st.dataframe(plan.ask_sites, hide_index=True, key="plan_ask_sites")
-        st.dataframe(plan.ask_vendors, hide_index=True, key="plan_ask_vendors")
-        st.dataframe(plan.hiring, hide_index=True, key="plan_hiring")
-    risk_and_compliance(run, inputs)
-
-
-def risk_and_compliance(run, inputs) -> None:
-    """SLA risk of this plan (simulated in the background), the cost-vs-risk frontier on
-    request, and the per-language compliance table."""
-
-    key = stages.plan_key_of_last()
-    st.divider()
+    currency = inputs.scenario.plan.currency
+    risk = stages.risk(run, inputs, key, wait_for_it=False)
+    ask = plan_ask(plan, inputs, today=session.today(),
+                    risk_markets=None if risk is None or risk.error else risk.value.markets)
+    show_ask(ask)
+    sla_slot = st.empty()
+    changes = what_changed(run, inputs)
+    if changes:
+        with st.expander("What changed against the last approved version", expanded=True):
+            for line in changes[:4]:
+                st.markdown("- " + line)
+            for line in changes[4:]:
+                st.caption(line)
+    tabs = st.tabs(TABS)
+    with tabs[0]:
+        charts_tab(run)
+    with tabs[1]:
+        explanations_tab(plan, currency)
+    with tabs[2]:
+        risk_slot = st.empty()
+        risk_tab(run, inputs, risk_slot)
+    with tabs[3]:
+        hiring_tab(ask)
+    with tabs[4]:
+        render_compliance(stages.memo("compliance", key, make=lambda: compliance_table(
+            inputs, plan.allocation)))
+    # the SLA simulation runs last, so everything above is on screen while it works
+    if run.forecast is not None and risk is None:
+        with sla_slot.container():
+            risk = stages.risk(run, inputs, key)
     if run.forecast is None:
-        st.info("SLA risk needs the daily forecast behind the plan; these inputs bring their own "
-                "requirements table, so there is none to simulate.", icon=":material/casino:")
-    else:
-        risk = stages.risk(run, inputs, key)
-        if risk.error is not None:
-            feedback.show_error(risk, "The SLA risk simulation")
-        else:
+        risk = None
+    if risk is not None and risk.error is None:
+        ask = plan_ask(plan, inputs, today=session.today(), risk_markets=risk.value.markets)
+        with risk_slot.container():
             render_risk_panel(risk.value)
-        render_confidence(run.plan)
-        if st.toggle("Compute the price of confidence (plans to 50% ... 99% SLA confidence, "
-                     "each beside the cheapest uniform-quantile plan: several minutes)",
-                     key="plan_conf_frontier_on"):
-            conf = stages.run_stage("confidence_frontier", key, lambda: confidence_frontier(
-                inputs, run.forecast), label="Planning to each SLA confidence")
-            if conf.error is not None:
-                feedback.show_error(conf, "The confidence frontier")
-            else:
-                render_confidence_frontier(conf.value)
-        if st.toggle("Compute the cost-vs-risk frontier (re-plans at P50, P70, P80, P90 and P95: "
-                     "a few minutes)", key="plan_frontier_on"):
-            front = stages.run_stage("frontier", key, lambda: cost_risk_frontier(
-                inputs, forecast=frontier_forecast(inputs, FRONTIER_QUANTILES, reuse=run.forecast),
-                settings=stages.RISK_SETTINGS), label="Re-planning at each quantile")
-            if front.error is not None:
-                feedback.show_error(front, "The frontier")
-            else:
-                render_frontier(front.value, current_quantile=inputs.scenario.plan.quantile)
-    render_compliance(stages.memo("compliance", key, make=lambda: compliance_table(
-        inputs, run.plan.allocation)))
+    show_sla(sla_slot, ask, risk, stages.RISK_SETTINGS)
 
 
 def main() -> None:
     inputs = feedback.page_inputs("Plan")
     if inputs is None:
         return
-    top = st.columns([1, 3])
+    top = st.columns([1, 5], vertical_alignment="center")
     rerun = top[0].button("Re-plan", type="primary", key="plan_run", icon=":material/refresh:")
     last = stages.last_plan()
     done = stages.plan(run=rerun or last is None)
@@ -201,9 +244,10 @@ def main() -> None:
         feedback.show_error(done, "The plan")
         return
     plan = done.value.plan
-    top[1].caption(f"Solved in {done.seconds:.1f} s (model build {plan.build_seconds:.1f} s, "
-                   f"solver {plan.solve_seconds:.1f} s), status **{plan.status.value}**. "
-                   f"Data set {session.label()}, scenario {session.scenario_name()}.")
+    top[1].caption(f"Scenario **{session.scenario_name()}** on {session.label()} · plan "
+                   f"{plan.status.value}, solved in {done.seconds:.1f} s · requisitions judged "
+                   f"against today, {f.day(session.today())} · money in "
+                   f"{inputs.scenario.plan.currency}")
     if not current:
         st.warning("The inputs changed since this plan was solved: press **Re-plan** to "
                    "optimise them. The plan below is the previous one.", icon=":material/update:")

@@ -9,6 +9,7 @@ overrides, and the errors of the last failed load. Everything lives in
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,9 @@ from ui import keys
 
 APP_DIR = Path(__file__).resolve().parent.parent
 DATA_ENV = "HEADCOUNT_DATA"
+#: ``YYYY-MM-DD``: the date requisitions are judged against (default: the real today), e.g.
+#: to show a plan as it looked on a review day
+TODAY_ENV = "HEADCOUNT_TODAY"
 UPLOAD_LIMIT_MB = 50
 
 _INPUTS, _LOADED, _DIGEST, _LABEL = "hc_inputs", "hc_loaded", "hc_digest", "hc_label"
@@ -45,6 +49,15 @@ def default_data_path() -> Path:
     if not path.is_absolute() and not path.exists() and (APP_DIR / path).exists():
         path = APP_DIR / path
     return path
+
+
+def today() -> dt.date:
+    """Today, or the date in ``HEADCOUNT_TODAY`` (a bad value is ignored)."""
+    value = os.environ.get(TODAY_ENV, "")
+    try:
+        return dt.date.fromisoformat(value.strip()) if value.strip() else dt.date.today()
+    except ValueError:
+        return dt.date.today()
 
 
 def init() -> None:

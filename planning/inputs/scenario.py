@@ -23,12 +23,15 @@ class PlanSettings:
     sla_confidence: when set (0 < p < 1), plan the cheapest staffing whose simulated
         probability of meeting each queue's quarterly SLA, per market and quarter, is at
         least p (docs/risk.md, "Planning to an SLA confidence"); replaces ``quantile``.
+    currency: the label of every money figure (costs, prices and budgets in the inputs are
+        in it; nothing is converted), e.g. ``USD``.
     """
 
     start: date
     weeks: int = 26
     quantile: float = 0.5
     sla_confidence: float | None = None
+    currency: str = "USD"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,8 @@ SCENARIO_KEYS: dict[str, Column] = {
         Column("plan.sla_confidence", "float", low=0, high=1, low_open=True, high_open=True,
                note="plan for this probability of meeting every queue's quarterly SLA, e.g. "
                     "0.9; blank = staff to plan.quantile"),
+        Column("plan.currency", "str",
+               note="label of every money figure (no conversion), e.g. USD, EUR, IDR"),
         Column("workforce.hours_per_week", "float", low=0, high=168, low_open=True,
                note="contracted hours of one FTE per week"),
         Column("workforce.shrinkage", "float", low=0, high=1, high_open=True,
@@ -59,6 +62,9 @@ SCENARIO_KEYS: dict[str, Column] = {
         Column("solver.seed", "int", low=0, note="solver random seed"),
     )
 }
+
+#: what ``plan.currency`` may be: a code or symbol, e.g. ``USD``, ``EUR``, ``€``
+CURRENCY = re.compile(r"[^\W\d_]{1,8}|[^\w\s]{1,3}")
 
 _FIELD_TYPES = {"plan": PlanSettings, "workforce": WorkforceSettings, "levers": Levers,
                 "solver": SolverSettings}
@@ -99,6 +105,11 @@ def parse_scenario(raw: dict[str, Any] | None, source: str = "scenario") -> tupl
     if start.weekday() != 0:
         issues.append(Issue(source, None, "plan.start", start.isoformat(),
                             f"must be a Monday (it is a {start.strftime('%A')})"))
+    currency = values["plan"].get("currency")
+    if currency is not None and not CURRENCY.fullmatch(currency):
+        issues.append(Issue(source, None, "plan.currency", currency,
+                            "a currency code of 1 to 8 letters or symbols without spaces, "
+                            "e.g. USD, EUR or IDR"))
     minutes = values["workforce"].get("interval_minutes")
     if minutes is not None and 60 % minutes != 0:
         issues.append(Issue(source, None, "workforce.interval_minutes", str(minutes),

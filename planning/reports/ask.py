@@ -27,7 +27,6 @@ Money is in the scenario's currency; weeks are Mondays.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +36,7 @@ from planning.inputs.tables import Inputs
 from planning.optimise.costs import market_quarter_costs, pool_quarter_costs, quarter_costs
 from planning.optimise.result import PlanResult
 from planning.periods import week_of
+from planning.reports import formats as f
 from planning.reports.frames import plan_table
 
 OVERDUE, DUE_NOW, DUE_AT_START = "overdue", "due this week", "due at plan start"
@@ -69,7 +69,7 @@ class PlanAsk:
 
 def whole_people(x: float) -> int:
     """Hires as whole people: a fractional start (continuous hiring) rounds up."""
-    return math.ceil(float(x) - 1e-6) if x > 0 else 0
+    return f.whole_people(x, up=True) if x > 0 else 0
 
 
 def requisition_status(week: pd.Timestamp | None, today: date, start: date) -> str:
@@ -183,43 +183,70 @@ def plan_ask(plan: PlanResult, inputs: Inputs, *, today: date | None = None,
     return PlanAsk(**{**ask.__dict__, "sentences": ask_sentences(ask, inputs)})
 
 
-def money(x: float, currency: str) -> str:
-    """12345.6 -> ``12,346 USD``."""
-    return f"{x:,.0f} {currency}"
+def _hire_sentence(ask: PlanAsk, inputs: Inputs) -> str:
+    s = ask.sites
+    now = 0 if inputs.sites is None else f.whole_people(float(inputs.sites["headcount"].sum()))
+    end_q = s["quarter"].max() if len(s) else None
+    end = (f.whole_people(s.loc[s["quarter"] == end_q, "end_headcount"].sum()) if end_q
+           else now)
+    move = (f"In-house headcount goes from {now:,} today to {end:,} at the end of {end_q}."
+            if end_q else "")
+    total = int(s["hires"].sum())
+    if total == 0:
+        return f"No in-house hires: today's headcount covers the plan (attrition only). {move}"
+    parts = []
+    for q, g in s[s["hires"] > 0].groupby("quarter", sort=True):
+        g = g.sort_values("hires", ascending=False, kind="stable")
+        names = ", ".join(f"{r.site} {r.hires:,}" if len(g) > 1 else r.site
+                          for r in g.itertuples())
+        parts.append(f"{int(g['hires'].sum()):,} in {q} ({names})")
+    return f"Hire {total:,} people in-house: {', '.join(parts)}. {move}"
+
+
+def _requisition_sentence(ask: PlanAsk) -> str | None:
+    s = ask.sites[ask.sites["hires"] > 0].sort_values("requisitions_open_by", kind="stable")
+    if s.empty:
+        return None
+    late = s[s["requisition_status"] != ""]
+    if late.empty:
+        first = s.iloc[0]
+        return (f"Next requisitions: {first.site} by {f.day(first.requisitions_open_by)} for "
+                f"{first.quarter}.")
+    items = ", ".join(f"{r.site} for {r.quarter} by {f.day(r.requisitions_open_by)} "
+                      f"({r.requisition_status})" for r in late.itertuples())
+    if late["requisition_status"].isin([OVERDUE, DUE_NOW]).any():
+        return (f"Open requisitions now: {items}. Overdue ones should already be open: open "
+                "them now or expect those starts later.")
+    return f"Open requisitions before the plan starts: {items}."
+
+
+def _vendor_sentence(ask: PlanAsk) -> str:
+    v = ask.vendors[ask.vendors["fte"] > 0.05]
+    if v.empty:
+        return "No vendor capacity is contracted."
+    parts = [f"{f.fte(g['fte'].sum())} in {q} ({f.money(g['cost'].sum(), ask.currency)})"
+             for q, g in v.groupby("quarter", sort=True)]
+    top = v.groupby("vendor", sort=False)["fte"].sum().sort_values(ascending=False, kind="stable")
+    return (f"Contract vendors: {', '.join(parts)}; {len(top)} vendor(s), the most from "
+            f"{' and '.join(top.index[:2])}.")
+
+
+def _cost_sentence(ask: PlanAsk) -> str:
+    q = ask.quarters
+    per = ", ".join(f"{r.quarter} {f.money(r.cost, ask.currency)}" for r in q.itertuples())
+    extra = float(q["overtime_cost"].sum() + q["surge_cost"].sum()) if len(q) else 0.0
+    incl = (f", overtime and vendor surge ({f.money(extra, ask.currency)}) included"
+            if extra > 0.5 else "")
+    return f"The plan costs {f.money(ask.total_cost, ask.currency)}: {per}{incl}."
 
 
 def ask_sentences(ask: PlanAsk, inputs: Inputs) -> list[str]:
-    """The ask in a few plain sentences."""
-    c = ask.currency
-    quarters = ask.quarters
-    span = (f"{quarters['quarter'].iloc[0]}-{quarters['quarter'].iloc[-1]}" if len(quarters) > 1
-            else (quarters["quarter"].iloc[0] if len(quarters) else ""))
-    out = [f"Total cost {money(ask.total_cost, c)} over {inputs.scenario.plan.weeks} weeks"
-           + (f" ({span})" if span else "") + ": "
-           + "; ".join(f"{r.quarter} {money(r.cost, c)}" for r in quarters.itertuples()) + "."]
-    extra = float(quarters["overtime_cost"].sum() + quarters["surge_cost"].sum()) if len(quarters) else 0.0
-    if extra > 0:
-        out[-1] = out[-1][:-1] + f" (overtime and vendor surge {money(extra, c)} included)."
-    hires = ask.sites[ask.sites["hires"] > 0]
-    if len(hires):
-        parts = []
-        for r in hires.itertuples():
-            flag = f", {r.requisition_status}" if r.requisition_status else ""
-            parts.append(f"{r.hires:,} at {r.site} in {r.quarter} (requisitions open by "
-                         f"{pd.Timestamp(r.requisitions_open_by):%Y-%m-%d}{flag})")
-        out.append(f"Hire {int(hires['hires'].sum()):,} people: " + "; ".join(parts) + ".")
-    else:
-        out.append("No hires: today's headcount covers the plan.")
-    late = ask.hiring[ask.hiring["requisition_status"] == OVERDUE]
-    if len(late):
-        out.append(f"{len(late)} hiring week(s) need requisitions that should already be open: "
-                   "open them now or expect those starts later.")
-    if len(ask.vendors):
-        last = ask.vendors["quarter"].max()
-        v = ask.vendors[ask.vendors["quarter"] == last]
-        out.append(f"Vendors in {last}: " + ", ".join(f"{r.vendor} {r.fte:,.1f} FTE"
-                                                       for r in v.itertuples()) + ".")
+    """The ask in a few plain sentences, most important first, each led by a few words and a
+    colon (the page shows the lead in bold); the SLA confidence has its own sentence
+    (:func:`planning.reports.ask_text.sla_sentence`): it is simulated after the plan."""
+    lines = [_hire_sentence(ask, inputs), _requisition_sentence(ask), _vendor_sentence(ask),
+             _cost_sentence(ask)]
     if ask.shortfall_fte_weeks > 0.05:
-        out.append(f"Uncovered requirement: {ask.shortfall_fte_weeks:,.1f} FTE-weeks "
-                   "(see the Shortfall sheet for where and why).")
-    return out
+        lines.append(f"Work not covered: {ask.shortfall_fte_weeks:,.1f} FTE-weeks of required "
+                     "work stay uncovered; the plan's explanations say where and why.")
+    return [line for line in lines if line]
