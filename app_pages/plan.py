@@ -7,7 +7,7 @@ import pandas as pd
 import sqlalchemy.exc
 import streamlit as st
 
-from planning.optimise import PlanStatus, plan_to_json
+from planning.optimise import PlanStatus
 from planning.reports import formats as f
 from planning.reports.ask import PlanAsk, plan_ask
 from planning.reports.ask_text import (
@@ -81,12 +81,10 @@ def what_changed(run, inputs) -> list[str]:
         approved = stored(meta.label)
     except (StoreError, OSError, sqlalchemy.exc.SQLAlchemyError):
         return []  # no store to read: the ask stands without the comparison
-    current = stages.memo("plan_json", stages.plan_key_of_last(),
-                          make=lambda: plan_to_json(run.plan))
     label = "this plan" if session.unsaved() else session.scenario_name()
     if meta.label == label:
         return []
-    comp = compare_plans(approved, (label, current, inputs))
+    comp = compare_plans(approved, (label, run.plan, inputs))
     return comp.explain()[1:]
 
 

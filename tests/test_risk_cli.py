@@ -156,3 +156,19 @@ def test_saved_confidence_plan_keeps_its_promise(tiny, tmp_path, capsys):
     capsys.readouterr()
     assert main(["risk", "conf", "--db", db, "--out", str(tmp_path / "r.csv"), "--paths", "300"]) == 0
     assert "promise of the plan (sla_confidence 0.8)" in capsys.readouterr().out
+
+
+def test_risk_writes_into_its_out_folder_never_the_working_folder(folder, tmp_path,
+                                                                 monkeypatch):
+    """Like ``headcount plan``: --out is a folder (default risk_out) that gets risk.csv, and
+    a frontier given by a bare file name goes into it too."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["risk", str(folder), "--paths", "20"]) == 0
+    assert sorted(p.name for p in work.iterdir()) == ["risk_out"]
+    assert (work / "risk_out" / "risk.csv").exists()
+    assert main(["risk", str(folder), "--paths", "20", "--out", "r2", "--quantile-frontier",
+                 "f.csv", "--quantiles", "0.5"]) == 0
+    assert sorted(p.name for p in (work / "r2").iterdir()) == ["f.csv", "risk.csv"]
+    assert sorted(p.name for p in work.iterdir()) == ["r2", "risk_out"]

@@ -99,6 +99,23 @@ def _no_plan_guard(cmd):
     return run
 
 
+DEFAULT_RISK_OUT = "risk_out"
+
+
+def risk_paths(args: argparse.Namespace) -> Path:
+    """Where ``headcount risk`` writes, like ``headcount plan``: ``--out`` is a folder (default
+    risk_out) that gets risk.csv, and frontier files given by a bare name go into it too;
+    an ``--out`` ending in .csv is that file (its folder takes the bare names). Returns the
+    risk table's path and sets args.frontier / args.quantile_frontier to full paths."""
+    out = Path(args.out)
+    folder, table = (out.parent, out) if out.suffix.lower() == ".csv" else (out, out / "risk.csv")
+    for name in ("frontier", "quantile_frontier"):
+        given = getattr(args, name, None)
+        if given and Path(given).parent == Path("."):
+            setattr(args, name, str(folder / given))
+    return table
+
+
 def cmd_risk(args: argparse.Namespace) -> int:
     """Simulate the plan's SLA risk; write the per market/queue/quarter table as CSV."""
 
@@ -109,7 +126,8 @@ def cmd_risk(args: argparse.Namespace) -> int:
     if args.spare_capacity:
         alloc = with_spare_capacity(alloc, src.plan.sites, src.plan.vendors, src.inputs)
     risk = simulate_risk(src.inputs, src.forecast, alloc, settings)
-    write_csv_atomic(risk.summary, args.out)
+    out = risk_paths(args)
+    write_csv_atomic(risk.summary, out)
     for note in risk.notes:
         print(f"note: {note}", file=sys.stderr)
     print(f"SLA risk of {src.label}: {settings.paths} paths per series, "
@@ -119,7 +137,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
     print(table.to_string(float_format=lambda x: f"{x:.0%}"))
     for r in risk.overall.itertuples():
         print(f"{r.quarter}: cases-weighted probability of meeting the SLA {r.p_meet_weighted:.0%}")
-    print(f"wrote {args.out}: {len(risk.summary)} rows (market, queue, quarter)")
+    print(f"wrote {out}: {len(risk.summary)} rows (market, queue, quarter)")
     if src.plan.sla_confidence is not None and len(src.plan.confidence):
         _promise(risk, src.plan)
     if args.frontier:
@@ -228,8 +246,10 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("risk", parents=[source],
                        help="SLA risk of the plan: Monte Carlo over the forecast's uncertainty")
-    p.add_argument("--out", default="risk.csv", help="CSV per market, queue and quarter "
-                                                     "(default risk.csv)")
+    p.add_argument("--out", default=DEFAULT_RISK_OUT, metavar="DIR",
+                   help="folder to write risk.csv (per market, queue and quarter) and the "
+                        f"frontier CSVs to (default {DEFAULT_RISK_OUT}); a name ending in .csv "
+                        "is the risk table's file")
     d = RiskSettings()
     p.add_argument("--paths", type=int, default=d.paths,
                    help=f"volume paths per series (default {d.paths})")

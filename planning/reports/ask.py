@@ -227,8 +227,9 @@ def _vendor_sentence(ask: PlanAsk) -> str:
     parts = [f"{f.fte(g['fte'].sum())} in {q} ({f.money(g['cost'].sum(), ask.currency)})"
              for q, g in v.groupby("quarter", sort=True)]
     top = v.groupby("vendor", sort=False)["fte"].sum().sort_values(ascending=False, kind="stable")
-    return (f"Contract vendors: {', '.join(parts)}; {len(top)} vendor(s), the most from "
-            f"{' and '.join(top.index[:2])}.")
+    who = (f"from {top.index[0]}" if len(top) == 1 else
+           f"{len(top)} vendors, the most from {' and '.join(top.index[:2])}")
+    return f"Contract vendors: {', '.join(parts)}; {who}."
 
 
 def _cost_sentence(ask: PlanAsk) -> str:
