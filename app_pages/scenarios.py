@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import streamlit as st
 
@@ -11,43 +9,18 @@ from planning.reports.compare import compare_plans
 from planning.reports.workbook import workbook_bytes
 from planning.store.access import STATUS_ACTION
 from planning.store.store import (
-    ScenarioStore,
     StoreError,
-    database_url,
     parse_ref,
     scenario_bundle,
 )
 from ui import auth, charts, feedback, session, stages
-from ui.jobs import JOBS
+from ui.store import store, stored
 
 CURRENT, BASELINE = "current (this session)", "as loaded (baseline)"
 #: per-quarter rows of the side-by-side table: (label, column of Comparison.by_quarter)
 QUARTER_ROWS = (("cost", "cost"), ("in-house headcount", "inhouse_headcount"),
                 ("vendor FTE", "vendor_fte"), ("required FTE", "required_fte"),
                 ("shortfall FTE", "shortfall_fte"))
-
-
-@st.cache_resource(show_spinner=False)
-def _store(url: str):
-
-    return ScenarioStore(url)
-
-
-def store():
-    """The scenario store named by HEADCOUNT_DB (one per process and database)."""
-
-    return _store(database_url(os.environ.get("HEADCOUNT_DB")))
-
-
-def stored(ref: str):
-    """A saved version, read once per process (saved versions never change)."""
-
-    name, version = parse_ref(ref)
-    done = JOBS.submit("stored", f"{store().url}|{ref}",
-                       lambda: store().load(name, version)).result()
-    if done.error is not None:
-        raise done.error
-    return done.value
 
 
 def current_side():
