@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import streamlit as st
 
 from planning.fileio import escape_formulas
-from planning.inputs.writers import table_to_csv
+from planning.inputs.writers import inputs_zip, table_to_csv
 from planning.reports.workbook import workbook_bytes
 from ui import auth, feedback, session, stages
 
@@ -35,14 +32,12 @@ def csv_tables(run) -> dict[str, object]:
     return tables
 
 
-def zip_maker(run):
+def zip_maker(run, inputs):
+    """The scenario as one .zip, built on click: its inputs (CSV files and scenario.toml, so
+    the Inputs page loads it again) and the plan's tables in plan/."""
     def make() -> bytes:
-
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, frame in csv_tables(run).items():
-                z.writestr(f"{name}.csv", table_to_csv(escape_formulas(frame)))
-        return buf.getvalue()
+        return inputs_zip(inputs, {f"plan/{name}.csv": table_to_csv(escape_formulas(frame))
+                                   for name, frame in csv_tables(run).items()})
     return make
 
 
@@ -81,7 +76,10 @@ def main() -> None:
                        file_name=f"headcount-plan-{name}.xlsx", mime=feedback.XLSX, type="primary",
                        key="export_workbook", icon=":material/download:")
     st.subheader("CSV files")
-    st.download_button("Download every table (.zip of CSV)", zip_maker(run),
+    st.caption("The zip holds the inputs (CSV files and scenario.toml: upload it on the "
+               "Inputs page to load this scenario again) and the plan's tables in plan/.")
+    st.download_button("Download inputs and plan tables (.zip of CSV)",
+                       zip_maker(run, stages.inputs_as_run()),
                        file_name=f"headcount-plan-{name}-csv.zip", mime="application/zip",
                        key="export_zip")
     tables = csv_tables(run)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.errors import InputError, issues_frame
-from planning.inputs.scenario_toml import parse_scenario
+from planning.inputs.scenario_toml import update_scenario
 from planning.inputs.schema import TABLES
 from planning.inputs.template import write_template
 from planning.inputs.writers import editable_table, replace_table
@@ -59,61 +59,76 @@ def load_section() -> None:
 
 
 def assumptions_form(inputs) -> None:
+    """The scenario's settings in one form: the business assumptions first, the solver's
+    settings behind *Advanced*; shares as percentages; applied and checked on submit."""
     st.subheader("Assumptions")
     sc = inputs.scenario
+    cur = sc.plan.currency
     with st.form("assumptions_form"):
+        st.markdown("**Business assumptions**")
         c = st.columns(4)
         hours = c[0].number_input("Hours per week (contracted)", 1.0, 80.0,
                                   float(sc.workforce.hours_per_week), 1.0, key="a_hours")
-        shrinkage = c[1].number_input("Shrinkage (share of hours)", 0.0, 0.95,
-                                      float(sc.workforce.shrinkage), 0.01, key="a_shrinkage",
+        shrinkage = c[1].number_input("Shrinkage, % of hours", 0.0, 95.0,
+                                      round(100 * sc.workforce.shrinkage, 6), 1.0,
+                                      key="a_shrinkage",
                                       help="Leave, training, meetings, wellness time.")
-        occupancy = c[2].number_input("Max occupancy", 0.05, 1.0,
-                                      float(sc.workforce.max_occupancy), 0.01, key="a_occupancy")
-        quantile = c[3].number_input("Forecast quantile staffed to", 0.01, 0.99,
-                                     float(sc.plan.quantile), 0.05, key="a_quantile",
-                                     help="0.5 = P50, 0.9 = P90; the forecast needs this column.")
+        occupancy = c[2].number_input("Maximum occupancy, %", 5.0, 100.0,
+                                      round(100 * sc.workforce.max_occupancy, 6), 1.0,
+                                      key="a_occupancy",
+                                      help="Share of productive time spent on cases "
+                                           "(backlog queues).")
+        quantile = c[3].number_input("Forecast staffed to, P", 1.0, 99.0,
+                                     round(100 * sc.plan.quantile, 6), 5.0, key="a_quantile",
+                                     help="50 = P50 (the median forecast), 90 = P90; the "
+                                          "forecast needs this quantile.")
         c = st.columns(4)
         volume = c[0].number_input("Volume multiplier", 0.0, 10.0,
-                                   float(sc.levers.volume_multiplier), 0.05, key="a_volume")
-        aht = c[1].number_input("AHT multiplier", 0.05, 10.0, float(sc.levers.aht_multiplier),
-                                0.05, key="a_aht")
-        automation = c[2].number_input("Automation delta", -1.0, 1.0,
-                                       float(sc.levers.automation_delta), 0.01, key="a_automation",
-                                       help="Added to every automation rate, clipped to [0, 1].")
-        integer = c[3].checkbox("Whole-person hires (MIP)", sc.solver.integer_hires,
-                                key="a_integer")
-        c = st.columns(4)
-        limit = c[0].number_input("Solver time limit (s)", 1.0, 3600.0,
-                                  float(sc.solver.time_limit_s), 5.0, key="a_time_limit")
-        gap = c[1].number_input("MIP gap", 0.0, 0.5, float(sc.solver.mip_gap), 1e-4,
-                                format="%.4f", key="a_mip_gap")
-        budget = c[2].number_input("Budget per quarter (0 = none)", 0.0, None,
+                                   float(sc.levers.volume_multiplier), 0.05, key="a_volume",
+                                   help="1.10 = 10% more cases than forecast.")
+        aht = c[1].number_input("Handling-time multiplier", 0.05, 10.0,
+                                float(sc.levers.aht_multiplier), 0.05, key="a_aht")
+        automation = c[2].number_input("Automation change, % points", -100.0, 100.0,
+                                       round(100 * sc.levers.automation_delta, 6), 1.0,
+                                       key="a_automation",
+                                       help="Added to every automation rate, clipped to "
+                                            "0-100%.")
+        budget = c[3].number_input(f"Budget per quarter, {cur} (0 = none)", 0.0, None,
                                    float(sc.solver.budget_per_quarter or 0.0), 100000.0,
-                                   key="a_budget")
+                                   key="a_budget", format="%.0f")
+        currency = st.columns(4)[0].text_input("Currency of every money figure", cur,
+                                                max_chars=8, key="a_currency",
+                                                help="A label only: costs, prices and budgets "
+                                                     "in the inputs are in it.")
+        with st.expander("Advanced: solver settings"):
+            c = st.columns(3)
+            integer = c[0].checkbox("Whole-person hires", sc.solver.integer_hires,
+                                    key="a_integer",
+                                    help="Hire whole people (a MIP); off: fractional hires "
+                                         "(an LP, faster).")
+            limit = c[1].number_input("Time limit, seconds", 1.0, 3600.0,
+                                      float(sc.solver.time_limit_s), 5.0, key="a_time_limit")
+            gap = c[2].number_input("Optimality gap, %", 0.0, 50.0,
+                                    round(100 * sc.solver.mip_gap, 9), 0.01, format="%.3f",
+                                    key="a_mip_gap",
+                                    help="The solver stops when the plan is proven within "
+                                         "this share of the cheapest possible.")
         applied = st.form_submit_button("Apply assumptions", type="primary", key="a_apply")
     if applied:
-        changes = {
-            "plan": {"quantile": quantile},
-            "workforce": {"hours_per_week": hours, "shrinkage": shrinkage,
-                          "max_occupancy": occupancy},
+        apply_scenario(inputs, {
+            "plan": {"quantile": quantile / 100, "currency": currency.strip()},
+            "workforce": {"hours_per_week": hours, "shrinkage": shrinkage / 100,
+                          "max_occupancy": occupancy / 100},
             "levers": {"volume_multiplier": volume, "aht_multiplier": aht,
-                       "automation_delta": automation},
-            "solver": {"integer_hires": integer, "time_limit_s": limit, "mip_gap": gap,
+                       "automation_delta": automation / 100},
+            "solver": {"integer_hires": integer, "time_limit_s": limit, "mip_gap": gap / 100,
                        "budget_per_quarter": budget if budget > 0 else None},
-        }
-        apply_scenario(inputs, changes)
+        })
 
 
 def apply_scenario(inputs, changes: dict) -> None:
     """Check the changed scenario with the contract's rules, then make it current."""
-    raw = inputs.scenario.to_dict()
-    for section, values in changes.items():
-        raw[section].update({k: v for k, v in values.items() if v is not None})
-        for k, v in values.items():
-            if v is None:
-                raw[section].pop(k, None)
-    scenario, issues = parse_scenario(raw, "scenario")
+    scenario, issues = update_scenario(inputs.scenario, changes)
     if scenario is None:
         feedback.show_issues(issues_frame(issues), "The assumptions were not applied")
         return

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.reports.compare import compare_plans
+from planning.reports.compare import compare_plans, setting_change
 from planning.reports.workbook import workbook_bytes
-from planning.store.access import STATUS_ACTION
+from planning.store.access import STATUS_ACTION, AccessError
 from planning.store.store import (
+    TRANSITIONS,
     StoreError,
     parse_ref,
     scenario_bundle,
@@ -23,13 +24,33 @@ QUARTER_ROWS = (("cost", "cost"), ("in-house headcount", "inhouse_headcount"),
                 ("shortfall FTE", "shortfall_fte"))
 
 
+def loaded_ref() -> str | None:
+    """``name@version`` of the saved scenario the session loaded or saved last, else None."""
+    meta = session.meta()
+    return None if meta is None else meta.label
+
+
+def current_label() -> str:
+    """The current inputs by their saved name (``+ changes`` after an edit), else CURRENT."""
+    ref = loaded_ref()
+    if ref is None:
+        return CURRENT
+    return f"{ref} + changes" if session.unsaved() else f"{ref} (this session)"
+
+
+def baseline_label() -> str:
+    """The data set as loaded: a loaded scenario keeps its saved name."""
+    label = session.label()
+    return label.removeprefix("scenario ") if label.startswith("scenario ") else BASELINE
+
+
 def current_side():
     """(label, plan, inputs, run) of the current inputs' plan, or None if not solved."""
 
     done = stages.cached_plan()
     if done is None or done.error is not None:
         return None
-    return CURRENT, done.value.plan, session.inputs(), done.value
+    return current_label(), done.value.plan, session.inputs(), done.value
 
 
 def baseline_side(run: bool):
@@ -40,7 +61,7 @@ def baseline_side(run: bool):
     done = stages.plan_for(base, run=run, label="the baseline")
     if done is None or done.error is not None:
         return None
-    return BASELINE, done.value.plan, base, done.value
+    return baseline_label(), done.value.plan, base, done.value
 
 
 def save_section() -> None:
@@ -60,11 +81,13 @@ def save_section() -> None:
         comment = c[1].text_input("Comment", key="save_comment", max_chars=500)
         saved = st.form_submit_button("Save scenario", type="primary", key="save_submit")
     if saved:
-
+        actor = acting()
+        if actor is None:
+            return
         run = side[3]
         try:
             meta = store().save(name, stages.inputs_as_run(), side[1], comment=comment or None,
-                                actor=auth.current_actor(), requirements=run.requirements,
+                                actor=actor, requirements=run.requirements,
                                 forecast=run.forecast)
         except StoreError as exc:
             st.error(f"{exc} The scenario is still open in this session: download it so "
@@ -78,16 +101,43 @@ def save_section() -> None:
         st.success(f"Saved {meta.label} as a draft.", icon=":material/check_circle:")
 
 
+def author_field() -> None:
+    """Without sign-in: the name saves and status changes are recorded under (kept for the
+    session); with sign-in the author is the signed-in identity and nothing is asked."""
+    if auth.sign_in_configured():
+        return
+    st.text_input("Your name (recorded as the author)", key="hc_author", max_chars=100,
+                  placeholder="e.g. Dana Lee")
+
+
+def acting():
+    """Who saves or changes a status now: the signed-in identity, or the name given in the
+    sidebar-less local mode; None (with a message) when no name was given."""
+    if auth.sign_in_configured():
+        return auth.current_actor()
+    name = str(st.session_state.get("hc_author") or "").strip()
+    if not name:
+        st.error("Give your name above: it is recorded as the author of the change.",
+                 icon=":material/badge:")
+        return None
+    try:
+        return auth.current_actor(name)
+    except AccessError as exc:
+        st.error(str(exc), icon=":material/block:")
+        return None
+
+
 def options() -> list[str]:
     saved = store().list()
-    return [CURRENT, BASELINE, *[f"{n}@{v}" for n, v in zip(saved["name"], saved["version"],
-                                                             strict=True)]]
+    refs = [f"{n}@{v}" for n, v in zip(saved["name"], saved["version"], strict=True)]
+    first = [current_label(), baseline_label()]
+    return [*first, *[r for r in refs if r not in first]]
 
 
 def side_of(choice: str):
-    if choice == CURRENT:
+    if choice == current_label():
         return current_side()
-    if choice == BASELINE:
+    if choice == baseline_label():
         return baseline_side(run=True)
     s = stored(choice)
     return s.label, s.plan, s.inputs, None
@@ -97,20 +147,22 @@ def compare_section() -> None:
 
     st.subheader("Compare")
     opts = options()
-    default = [BASELINE, CURRENT] if session.modified() else [BASELINE]
+    default = [baseline_label(), current_label()] if session.modified() else [baseline_label()]
     picked = st.multiselect("Scenarios (the first is the reference A; each other is B)", opts,
                             default=default, key="cmp_pick")
     if len(picked) < 2:
         st.caption("Pick two or more: e.g. the baseline and the current inputs after a change.")
         return
     sides = []
-    for choice in picked:
-        side = side_of(choice)
-        if side is None:
-            st.warning(f"{choice}: no plan yet. Press **Re-plan** on the Plan page first.")
-            return
-        sides.append(side[:3])
-    comps = [compare_plans(sides[0], b) for b in sides[1:]]
+    with st.spinner(f"Comparing {len(picked)} scenarios (a saved one is read, the baseline "
+                    "may be planned first) ..."):
+        for choice in picked:
+            side = side_of(choice)
+            if side is None:
+                st.warning(f"{choice}: no plan yet. Press **Re-plan** on the Plan page first.")
+                return
+            sides.append(side[:3])
+        comps = [compare_plans(sides[0], b) for b in sides[1:]]
     by_label = {comp.label_b: side for comp, side in zip(comps, sides[1:], strict=True)}
     table = side_by_side(sides[0][0], comps)
     st.dataframe(table, hide_index=True, key="cmp_table", column_config={
@@ -131,7 +183,17 @@ def compare_section() -> None:
             st.dataframe(comp.by_quarter, hide_index=True, key=f"cmp_q_{comp.label_b}")
             st.dataframe(comp.by_market, hide_index=True, key=f"cmp_m_{comp.label_b}")
             st.dataframe(comp.by_pool, hide_index=True, key=f"cmp_p_{comp.label_b}")
-            st.dataframe(comp.input_differences, hide_index=True, key=f"cmp_d_{comp.label_b}")
+            st.dataframe(differences_in_words(comp), hide_index=True,
+                         key=f"cmp_d_{comp.label_b}")
+
+
+def differences_in_words(comp) -> pd.DataFrame:
+    """The input differences with each changed setting in words (``Shrinkage: 30% -> 35%``)."""
+    d = comp.input_differences.copy()
+    words = [setting_change(k, a, b, comp.currency) if t == "scenario" else ""
+             for t, k, a, b in zip(d["table"], d["key"], d["a"], d["b"], strict=True)]
+    d.insert(0, "change", words)
+    return d
 
 
 def comparison_maker(side, comp):
@@ -200,35 +262,61 @@ def saved_section() -> None:
             session.set_loaded(s.inputs, f"scenario {s.label}", scenario=s.label, meta=s.meta)
             feedback.flash(f"Loaded {s.label}: its plan is re-solved on the Plan page.")
             st.rerun()
-    moves = [s for s in ("submitted", "approved", "rejected") if auth.can(STATUS_ACTION[s])]
-    if moves:
-        status_form(c[1], refs, moves)
-    else:
-        c[1].caption(f"{auth.identity()[1]}: may not change a scenario's status (planners "
-                     "submit, finance approves or rejects).")
+    status_section(c[1], saved, refs)
     name = str(st.session_state.get("status_ref") or refs[-1]).rpartition("@")[0]
-    st.markdown(f"**History of {name}** (the scenario picked under *Mark as*)")
+    st.markdown(f"**History of {name}** (the scenario picked under *Status*)")
     st.dataframe(store().history(name), hide_index=True, key="history_table")
     st.markdown(f"**Audit trail of {name}**: who did what, when (refused attempts too)")
     st.dataframe(store().audit(name), hide_index=True, key="audit_table")
 
 
-def status_form(where, refs: list[str], moves: list[str]) -> None:
-    """Submit, approve or reject a saved version: only the moves the user's role allows."""
-    with where.form("status_form"):
-        ref = st.selectbox("Scenario", refs, index=len(refs) - 1, key="status_ref")
-        status = st.radio("Mark as", moves, horizontal=True, key="status_value")
-        comment = st.text_input("Comment (required)", key="status_comment", max_chars=500)
-        if st.form_submit_button("Change status", key="status_submit"):
+#: a status move in the app's words
+MOVE_WORDS = {"submitted": "Submit for approval", "approved": "Approve", "rejected": "Reject"}
+#: what a status means when no move is left to the user
+STATUS_WORDS = {"draft": "a draft: planners submit it for approval",
+                "submitted": "submitted: finance approves or rejects it",
+                "approved": "approved, and final: save a new version to change it",
+                "rejected": "rejected, and final: save a new version to rework it"}
 
-            name, version = parse_ref(ref)
-            try:
-                meta = store().set_status(name, status, comment=comment, version=version,
-                                          actor=auth.current_actor())
-                feedback.flash(f"{meta.label} is now {meta.status}.")
-                st.rerun()
-            except StoreError as exc:
-                st.error(str(exc))
+
+def status_section(where, saved: pd.DataFrame, refs: list[str]) -> None:
+    """Pick a saved version, see its status, and take one of the next steps that its status
+    and the user's role allow (draft -> submitted -> approved or rejected)."""
+    with where:
+        ref = st.selectbox("Status of", refs, index=len(refs) - 1, key="status_ref")
+        name, version = parse_ref(ref)
+        row = saved[(saved["name"] == name) & (saved["version"] == version)].iloc[0]
+        status = str(row["status"])
+        moves = [m for m in TRANSITIONS.get(status, ())
+                 if auth.can(STATUS_ACTION[m])]
+        st.markdown(f"**{ref}** is {STATUS_WORDS.get(status, status)}.")
+        if not moves:
+            return
+        with st.form("status_form"):
+            move = st.radio("Next step", moves, horizontal=True, key="status_value",
+                            format_func=MOVE_WORDS.get)
+            comment = st.text_input("Comment (required)", key="status_comment", max_chars=500)
+            go = st.form_submit_button("Change status", key="status_submit")
+        if go:
+            change_status(name, version, move, comment)
+
+
+def change_status(name: str, version: int, move: str, comment: str) -> None:
+    if not comment.strip():
+        st.error("Add a comment: it is kept with the status change.", icon=":material/edit:")
+        return
+    actor = acting()
+    if actor is None:
+        return
+    try:
+        meta = store().set_status(name, move, comment=comment, version=version, actor=actor)
+    except (StoreError, AccessError) as exc:
+        st.error(str(exc))
+        return
+    if session.meta() is not None and session.meta().label == meta.label:
+        session.set_meta(meta)  # the sidebar shows the new status
+    feedback.flash(f"{meta.label} is now {meta.status}.")
+    st.rerun()
 
 
 def main() -> None:
@@ -243,6 +331,7 @@ def main() -> None:
         st.error(f"The scenario store cannot be opened: {exc}. Set HEADCOUNT_DB to a writable "
                  "SQLite path or a database URL.")
         return
+    author_field()
     save_section()
     compare_section()
     saved_section()

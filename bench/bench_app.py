@@ -52,7 +52,7 @@ def timed_switch(page, title: str) -> float:
 
 def replan(page, shrinkage: float) -> float:
     goto_page(page, "Inputs")
-    page.get_by_role("spinbutton", name="Shrinkage (share of hours)").fill(f"{shrinkage:.2f}")
+    page.get_by_role("spinbutton", name="Shrinkage, % of hours").fill(f"{100 * shrinkage:g}")
     page.get_by_role("button", name="Apply assumptions").click()
     settle(page)
     goto_page(page, "Plan")

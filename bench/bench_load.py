@@ -111,7 +111,7 @@ async def goto_page(page, title: str) -> None:
 async def replan(page, shrinkage: float) -> float:
     """Change shrinkage, then time Re-plan from the click to the new plan shown (seconds)."""
     await goto_page(page, "Inputs")
-    await page.get_by_role("spinbutton", name="Shrinkage (share of hours)").fill(f"{shrinkage:.2f}")
+    await page.get_by_role("spinbutton", name="Shrinkage, % of hours").fill(f"{100 * shrinkage:g}")
     await page.get_by_role("button", name="Apply assumptions").click()
     await settle(page)
     await goto_page(page, "Plan")

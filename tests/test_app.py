@@ -218,7 +218,7 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
     market, queue = at.selectbox(key="req_market").value, at.selectbox(key="req_queue").value
 
     at.switch_page("app_pages/inputs.py").run()
-    at.number_input(key="a_shrinkage").set_value(0.35)
+    at.number_input(key="a_shrinkage").set_value(35.0)
     ok(at.button(key="a_apply").click().run())
     after = _drivers(at)
     # required FTE divides by (1 - shrinkage) for every queue kind: x 0.70 / 0.65
@@ -251,6 +251,7 @@ def test_shrinkage_and_an_override_flow_into_requirements(small):
     at.switch_page("app_pages/plan.py").run()
     ok(at.button(key="plan_run").click().run())
     at.switch_page("app_pages/scenarios.py").run()
+    at.text_input(key="hc_author").set_value("Dana Lee")
     at.text_input(key="save_name").set_value("policy +15%")
     ok(at.button(key="save_submit").click().run())
     from planning.store.store import ScenarioStore
@@ -289,7 +290,7 @@ def test_replan_save_compare_and_approve(small):
     at = ok(app().run())
     first_cost = at.markdown[0].value
     at.switch_page("app_pages/inputs.py").run()
-    at.number_input(key="a_shrinkage").set_value(0.35)
+    at.number_input(key="a_shrinkage").set_value(35.0)
     ok(at.button(key="a_apply").click().run())
     at.switch_page("app_pages/plan.py").run()
     assert any("inputs changed" in w.value for w in at.warning)
@@ -314,6 +315,7 @@ def test_replan_save_compare_and_approve(small):
         q["required_fte_a"].to_numpy() * 0.70 / 0.65, rel=1e-9)
     assert len(at.get("plotly_chart")) == 1  # the waterfall
 
+    at.text_input(key="hc_author").set_value("Dana Lee")
     at.text_input(key="save_name").set_value("shrinkage 35")
     at.text_input(key="save_comment").set_value("what if shrinkage rises")
     ok(at.button(key="save_submit").click().run())
@@ -397,6 +399,7 @@ def test_a_failed_save_keeps_the_scenario_downloadable(small, monkeypatch):
     monkeypatch.setattr(ScenarioStore, "save", refuse)
     at = ok(app().run())
     at.switch_page("app_pages/scenarios.py").run()
+    at.text_input(key="hc_author").set_value("Dana Lee")
     at.text_input(key="save_name").set_value("will fail")
     ok(at.button(key="save_submit").click().run())
     assert any("read-only" in e.value and "download it" in e.value for e in at.error)
@@ -422,6 +425,7 @@ def test_scenarios_saved_from_the_cli_and_the_app_appear_in_both(small, capsys):
     at = ok(app().run())
     at.switch_page("app_pages/scenarios.py").run()
     assert "from cli" in frame_with(at, "name", "version", "status")["name"].tolist()
+    at.text_input(key="hc_author").set_value("Dana Lee")
     at.text_input(key="save_name").set_value("from app")
     ok(at.button(key="save_submit").click().run())
     capsys.readouterr()

@@ -72,31 +72,44 @@ def _scenarios(at: AppTest) -> AppTest:
     return ok(at.switch_page("app_pages/scenarios.py").run())
 
 
-def _save_as_owner(name: str, inputs_folder) -> None:
+def _save_as_owner(name: str, inputs_folder, submitted: bool = False) -> None:
     from planning.inputs.loading import load_inputs
     from planning.pipeline import run_plan
 
     inputs = load_inputs(inputs_folder, stage="plan")
     with ScenarioStore() as store:
         store.save(name, inputs, run_plan(inputs).plan, actor=Actor("setup", "owner"))
+        if submitted:
+            store.set_status(name, "submitted", comment="ready", actor=Actor("setup", "owner"))
 
 
-@pytest.mark.parametrize(("user", "role", "can_save", "moves", "exports"), [
-    ({"email": "pia@example.com"}, "planner", True, ["submitted"], False),
-    ({"email": "fay@example.com", "groups": ["finance"]}, "finance", False,
-     ["approved", "rejected"], True),
-    ({"email": "vera@example.com"}, "viewer", False, [], False),
+def _moves(at: AppTest) -> list[str]:
+    radios = [r for r in at.radio if r.key == "status_value"]
+    return radios[0].options if radios else []
+
+
+# the next steps offered follow the version's status (draft -> submitted -> approved or
+# rejected) and the role, in the app's words
+@pytest.mark.parametrize(("user", "role", "can_save", "draft_moves", "submitted_moves", "exports"), [
+    ({"email": "pia@example.com"}, "planner", True, ["Submit for approval"], [], False),
+    ({"email": "fay@example.com", "groups": ["finance"]}, "finance", False, [],
+     ["Approve", "Reject"], True),
+    ({"email": "vera@example.com"}, "viewer", False, [], [], False),
 ])
-def test_role_matrix_in_the_app(roles, small, user, role, can_save, moves, exports):  # noqa: F811
-    _save_as_owner("base", small)
+def test_role_matrix_in_the_app(roles, small, user, role, can_save, draft_moves,  # noqa: F811
+                                submitted_moves, exports):
+    _save_as_owner("a-submitted", small, submitted=True)
+    _save_as_owner("b-draft", small)
     at = _scenarios(signed_in(user))
     assert f"**{user['email']}** · {role}" in sidebar_text(at)
     assert bool(at.get("text_input") and [w for w in at.text_input if w.key == "save_name"]) \
         == can_save
-    radios = [r for r in at.radio if r.key == "status_value"]
-    assert (radios[0].options if radios else []) == moves
+    assert at.selectbox(key="status_ref").value == "b-draft@1"
+    assert _moves(at) == draft_moves
     trail = frame_with(at, "actor", "role", "via", "action", "outcome")
     assert trail["actor"].tolist() == ["setup"] and trail["action"].tolist() == ["save"]
+    ok(at.selectbox(key="status_ref").set_value("a-submitted@1").run())
+    assert _moves(at) == submitted_moves
     ok(at.switch_page("app_pages/inputs.py").run())
     edits = {b.key for b in at.button} & {"upload_load", "a_apply", "load_sample"}
     assert bool(edits) == can_save  # planners load and edit inputs; finance and viewers look

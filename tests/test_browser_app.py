@@ -163,8 +163,8 @@ def test_new_user_flow_sample_plan_replan_compare_download(app_url, tmp_path):
         goto_page(page, "Plan")  # the reloaded sample's plan comes from the cache
         assert ask_text(page) == first_cost
         goto_page(page, "Inputs")
-        shrink = page.get_by_role("spinbutton", name="Shrinkage (share of hours)")
-        shrink.fill("0.35")
+        shrink = page.get_by_role("spinbutton", name="Shrinkage, % of hours")
+        shrink.fill("35")
         page.get_by_role("button", name="Apply assumptions").click()
         settle(page)
         page.get_by_text("Assumptions applied").wait_for()
@@ -183,7 +183,8 @@ def test_new_user_flow_sample_plan_replan_compare_download(app_url, tmp_path):
         goto_page(page, "Scenarios")
         page.get_by_text("against as loaded (baseline)").first.wait_for()
         page.locator("[data-testid='stPlotlyChart']").first.wait_for()  # the waterfall
-        page.get_by_role("textbox", name="Name").fill("shrinkage 35")
+        page.get_by_role("textbox", name="Your name (recorded as the author)").fill("Dana Lee")
+        page.get_by_role("textbox", name="Name", exact=True).fill("shrinkage 35")
         page.get_by_role("button", name="Save scenario").click()
         settle(page)
         page.get_by_text("Saved shrinkage 35@1 as a draft.").wait_for()

@@ -136,7 +136,7 @@ def test_planner_and_finance_sign_in_through_a_real_provider(app):
         assert "fay@example.com" in sidebar and "finance" in sidebar
         goto_page(fay, "Scenarios")
         assert fay.get_by_role("button", name="Save scenario").count() == 0
-        fay.get_by_text("approved", exact=True).click()
+        fay.get_by_text("Approve", exact=True).click()
         fay.get_by_role("textbox", name="Comment (required)").fill("fits the budget")
         fay.get_by_role("button", name="Change status").click()
         settle(fay)

@@ -109,3 +109,17 @@ def test_quarter_and_pool_costs_add_up_with_overtime_and_surge():
     assert total[["a", "b"]].tolist() == pytest.approx([Q1_COST + Q2_COST, q1_b + Q2_COST])
     assert c.by_pool["cost_delta"].sum() == pytest.approx(total["delta"])
     assert c.by_quarter["cost_a"].sum() == pytest.approx(total["a"])
+
+
+def test_setting_differences_read_as_words():
+    from planning.reports.compare import setting_change
+
+    assert setting_change("solver.budget_per_quarter", None, 17e6) == \
+        "Budget per quarter: none -> 17,000,000 USD"
+    assert setting_change("solver.budget_per_quarter", "(unset)", "1.6e7", "EUR") == \
+        "Budget per quarter: none -> 16,000,000 EUR"
+    assert setting_change("workforce.shrinkage", "0.3", "0.35") == "Shrinkage: 30% -> 35%"
+    assert setting_change("plan.quantile", 0.5, 0.9) == "Forecast quantile staffed to: P50 -> P90"
+    assert setting_change("solver.integer_hires", "True", "False") == "Whole-person hires: yes -> no"
+    assert setting_change("levers.automation_delta", "0.0", "0.05") == \
+        "Automation change: +0 points -> +5 points"

@@ -70,7 +70,7 @@ def test_diff_explains_a_volume_what_if_and_writes_the_comparison(tiny, db, tmp_
     out_xlsx = tmp_path / "diff.xlsx"
     assert main(["scenario", "diff", "base", "growth", "--out", str(out_xlsx)]) == 0
     out = capsys.readouterr().out
-    assert "Settings differ: levers.volume_multiplier 1.0 -> 1.5." in out
+    assert "Settings differ: Volume multiplier: x1 -> x1.5." in out
     with ScenarioStore() as store:
         a, b = store.load("base"), store.load("growth")
     # deferrable work scales with volume: required FTE x 1.5 in every quarter and market

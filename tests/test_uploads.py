@@ -110,3 +110,13 @@ def test_inputs_zip_round_trips(tiny):
     original = load_inputs(tiny())
     again = inputs_from_upload([("inputs.zip", inputs_zip(original))])
     assert inputs_to_texts(again) == inputs_to_texts(original)
+
+
+def test_the_export_zip_with_the_plans_tables_loads_its_inputs(tiny):
+    """The Export page's zip: the inputs at the top, the plan's tables (some named like input
+    tables: sites.csv, forecast.csv) in plan/, which the upload skips."""
+    original = load_inputs(tiny())
+    plan_sites = "site,week,headcount\nJakarta,2027-01-04,10\n"
+    data = inputs_zip(original, {"plan/sites.csv": plan_sites, "plan/forecast.csv": "x\n"})
+    again = inputs_from_upload([("export.zip", data)])
+    assert inputs_to_texts(again) == inputs_to_texts(original)

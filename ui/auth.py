@@ -129,6 +129,7 @@ def sidebar() -> None:
         st.caption("Signed in")
         st.markdown(f"**{actor.name}** · {actor.role}")
         st.button("Sign out", on_click=st.logout, key="auth_logout")
-    else:
+    else:  # the author is the name given on the Scenarios page, never the OS user
         st.caption("Local mode (no sign-in configured)")
-        st.markdown(f"single user · **{actor.name}** · {actor.role}")
+        given = str(st.session_state.get("hc_author") or "").strip()
+        st.markdown("single user · " + (f"**{given}** · " if given else "") + actor.role)

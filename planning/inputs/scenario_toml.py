@@ -120,6 +120,20 @@ def parse_scenario(raw: dict[str, Any] | None, source: str = "scenario") -> tupl
     return Scenario(**sections), issues
 
 
+def update_scenario(scenario: Scenario, changes: dict[str, dict[str, Any]],
+                    source: str = "scenario") -> tuple[Scenario | None, list[Issue]]:
+    """``scenario`` with ``{section: {key: value}}`` changed and checked like scenario.toml;
+    a value of None removes the key (its default applies). (None, issues) when invalid."""
+    raw = scenario.to_dict()
+    for section, values in changes.items():
+        for key, value in values.items():
+            if value is None:
+                raw.setdefault(section, {}).pop(key, None)
+            else:
+                raw.setdefault(section, {})[key] = value
+    return parse_scenario(raw, source)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

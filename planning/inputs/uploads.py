@@ -2,8 +2,8 @@
 
 The app's upload and any other front end call :func:`inputs_from_upload` with the files a
 user sent: one ``.xlsx`` workbook on its own; one ``.zip`` of ``<table>.csv`` files and
-``scenario.toml`` (what the app's Export page and a failed save offer; a ``plan.json`` in it
-is ignored, the plan is solved again); or ``<table>.csv`` files, with or without
+``scenario.toml`` (what the app's Export page and a failed save offer; ``plan.json`` and the
+plan's tables in its ``plan/`` folder are ignored, the plan is solved again); or ``<table>.csv`` files, with or without
 ``scenario.toml``.
 
 What an upload replaces: a workbook, or files that include ``scenario.toml`` (also inside a
@@ -44,8 +44,10 @@ MAX_UPLOAD_CSV_BYTES = 160 * 2**20
 MAX_UPLOAD_TOTAL_BYTES = 192 * 2**20
 WORKBOOK = (".xlsx",)
 ARCHIVE = (".zip",)
-#: files of an exported zip that are not inputs and are skipped
+#: files of an exported zip that are not inputs and are skipped: plan.json, and everything
+#: in a folder named ``plan`` (the Export page puts the plan's own tables there)
 NOT_INPUTS = ("plan.json",)
+PLAN_FOLDER = "plan"
 MACRO_BOOKS = (".xlsm", ".xltm", ".xlsb", ".xls")
 
 
@@ -137,7 +139,8 @@ def zip_members(name: str, data: bytes) -> list[tuple[str, bytes]]:
                                     f"would expand to more than "
                                     f"{MAX_UPLOAD_TOTAL_BYTES // 2**20} MiB: refused")])
         members = [(Path(i.filename).name, i) for i in infos
-                   if Path(i.filename).name.lower() not in NOT_INPUTS]
+                   if Path(i.filename).name.lower() not in NOT_INPUTS
+                   and PLAN_FOLDER not in Path(i.filename).parts[:-1]]
         if not members:
             raise InputError([Issue(name, None, None, None,
                                     "holds no input files: expected <table>.csv files and "

@@ -51,6 +51,7 @@ class Comparison:
     by_pool: pd.DataFrame
     input_differences: pd.DataFrame
     overrides: pd.DataFrame = field(default_factory=pd.DataFrame)
+    currency: str = "USD"
 
     def explain(self, limit: int = 8) -> list[str]:
         """The difference in a few sentences, biggest first."""
@@ -87,7 +88,8 @@ def compare_plans(a: Side, b: Side) -> Comparison:
     by_pool = _side_by_side(pools_a, pools_b, ["quarter", "pool_type", "pool"], ["fte", "cost"])
     return Comparison(label_a, label_b, totals, by_quarter, by_market, by_pool,
                       input_differences(inputs_a, inputs_b),
-                      override_changes(plan_a, inputs_a, plan_b, inputs_b))
+                      override_changes(plan_a, inputs_a, plan_b, inputs_b),
+                      currency=inputs_b.scenario.plan.currency)
 
 
 OVERRIDE_KEY = ["market", "queue", "start"]
@@ -214,16 +216,61 @@ def _money(x: float) -> str:
     return f"{x:+,.0f}"
 
 
+#: scenario keys in words, with how their values read: (label, kind)
+SETTING_WORDS: dict[str, tuple[str, str]] = {
+    "plan.start": ("Plan start", "date"), "plan.weeks": ("Weeks planned", "number"),
+    "plan.quantile": ("Forecast quantile staffed to", "quantile"),
+    "plan.sla_confidence": ("SLA confidence planned to", "share"),
+    "plan.currency": ("Currency", "text"),
+    "workforce.hours_per_week": ("Hours per week", "number"),
+    "workforce.shrinkage": ("Shrinkage", "share"),
+    "workforce.max_occupancy": ("Maximum occupancy", "share"),
+    "workforce.interval_minutes": ("Staffing interval (minutes)", "number"),
+    "levers.volume_multiplier": ("Volume multiplier", "times"),
+    "levers.aht_multiplier": ("Handling-time multiplier", "times"),
+    "levers.automation_delta": ("Automation change", "points"),
+    "solver.integer_hires": ("Whole-person hires", "yesno"),
+    "solver.mip_gap": ("Solver gap", "gap"), "solver.time_limit_s": ("Solver time limit", "seconds"),
+    "solver.shortfall_penalty": ("Penalty per uncovered FTE-week", "money"),
+    "solver.budget_per_quarter": ("Budget per quarter", "money"),
+    "solver.seed": ("Solver seed", "number"),
+}
+
+
+def _setting_value(value: Any, kind: str, currency: str) -> str:
+    if value is None or str(value) in ("", "(unset)"):
+        return "none"
+    if kind in ("text", "date"):
+        return str(value)
+    if kind == "yesno":
+        return "yes" if str(value).lower() in ("true", "1", "yes") else "no"
+    x = float(value)
+    return {"share": f"{x:.0%}" if abs(x * 100 - round(x * 100)) < 1e-9 else f"{x:.1%}",
+            "quantile": f"P{x * 100:g}", "times": f"x{x:g}", "points": f"{x * 100:+g} points",
+            "gap": f"{x:.2%}", "seconds": f"{x:g} s", "money": f"{x:,.0f} {currency}",
+            "number": f"{x:,g}"}[kind]
+
+
+def setting_change(key: str, a: Any, b: Any, currency: str = "USD") -> str:
+    """A changed scenario setting in words: ``solver.budget_per_quarter, None, 17e6`` ->
+    ``Budget per quarter: none -> 17,000,000 USD``."""
+    label, kind = SETTING_WORDS.get(key, (key, "text"))
+    return (f"{label}: {_setting_value(a, kind, currency)} -> "
+            f"{_setting_value(b, kind, currency)}")
+
+
 def _explain(c: Comparison, limit: int) -> list[str]:
     t = c.totals.set_index("metric")
     lines = [f"B = {c.label_b} against A = {c.label_a}."]
     ca, cb = t.loc["total_cost", "a"], t.loc["total_cost", "b"]
     pct = f" ({(cb - ca) / ca:+.1%})" if ca and pd.notna(ca) and pd.notna(cb) else ""
-    lines.append(f"Total cost {ca:,.0f} -> {cb:,.0f}: {_money(cb - ca)}{pct}.")
+    lines.append(f"Total cost {ca:,.0f} -> {cb:,.0f} {c.currency}: {_money(cb - ca)} "
+                 f"{c.currency}{pct}.")
     sa, sb = t.loc["shortfall_fte_weeks", "a"], t.loc["shortfall_fte_weeks", "b"]
     lines.append(f"Shortfall {sa:,.1f} -> {sb:,.1f} FTE-weeks ({sb - sa:+,.1f}).")
     for rec in c.by_quarter.to_dict("records"):
-        parts = [f"cost {_money(rec['cost_delta'])}" if abs(rec["cost_delta"]) >= 0.5 else None,
+        parts = [f"cost {_money(rec['cost_delta'])} {c.currency}" if abs(rec["cost_delta"]) >= 0.5
+                 else None,
                  f"in-house headcount {rec['inhouse_headcount_delta']:+.1f}"
                  if abs(rec["inhouse_headcount_delta"]) >= 0.05 else None,
                  f"vendor FTE {rec['vendor_fte_delta']:+.1f}" if abs(rec["vendor_fte_delta"]) >= 0.05
@@ -242,10 +289,11 @@ def _explain(c: Comparison, limit: int) -> list[str]:
     scen = diffs[diffs["table"] == "scenario"]
     if len(scen):
         lines.append("Settings differ: " + "; ".join(
-            f"{r.key} {r.a} -> {r.b}" for r in scen.head(limit).itertuples()) + ".")
+            setting_change(r.key, r.a, r.b, c.currency) for r in scen.head(limit).itertuples())
+            + ".")
     for r in c.overrides.itertuples(index=False):
         what = r.b if r.change == "added" else r.a if r.change == "removed" else f"{r.a} -> {r.b}"
-        effect = "" if pd.isna(r.cost_effect) else f" (cost {_money(r.cost_effect)})"
+        effect = "" if pd.isna(r.cost_effect) else f" (cost {_money(r.cost_effect)} {c.currency})"
         lines.append(f"Forecast override {r.change}: {what}{effect}.")
     others = diffs[~diffs["table"].isin(["scenario", "forecast_overrides"])]
     for name, part in others.groupby("table", sort=False):

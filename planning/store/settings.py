@@ -8,9 +8,10 @@ import os
 import platform
 from collections.abc import Iterable
 from importlib import metadata
+from typing import Any
 
 from planning.errors import InputError, Issue
-from planning.inputs.scenario_toml import SCENARIO_KEYS, parse_scenario
+from planning.inputs.scenario_toml import SCENARIO_KEYS, update_scenario
 from planning.inputs.tables import Inputs
 
 #: packages whose versions are kept with every saved scenario
@@ -45,7 +46,7 @@ def apply_settings(inputs: Inputs, assignments: Iterable[str], *, source: str = 
     The result is checked like ``scenario.toml``; a bad key or value raises InputError
     naming it (e.g. ``--set: levers.volume_multiplier = -1, must be a number >= 0``).
     """
-    raw = inputs.scenario.to_dict()
+    changes: dict[str, dict[str, Any]] = {}
     issues: list[Issue] = []
     given: set[str] = set()
     for text in assignments:
@@ -62,13 +63,11 @@ def apply_settings(inputs: Inputs, assignments: Iterable[str], *, source: str = 
                                 + ", ".join(SCENARIO_KEYS)))
             continue
         section, item = key.split(".", 1)
-        if value.strip():
-            raw.setdefault(section, {})[item] = value.strip()
-        else:  # key= with nothing after it: back to the default (e.g. no budget cap)
-            raw.setdefault(section, {}).pop(item, None)
+        # key= with nothing after it: back to the default (e.g. no budget cap)
+        changes.setdefault(section, {})[item] = value.strip() or None
     if issues:
         raise InputError(issues)
-    scenario, problems = parse_scenario(raw, source)
+    scenario, problems = update_scenario(inputs.scenario, changes, source)
     if scenario is None or any(p.severity == "error" for p in problems):
         raise InputError(problems)
     return dataclasses.replace(inputs, scenario=scenario)
