@@ -83,7 +83,7 @@ def test_input_differences_name_the_key_and_cell(inputs, tiny):
     assert len(diffs) == 4  # nothing else differs
     assert input_differences(inputs, inputs).empty
     text = "\n".join(compare_plans(("A", as_plan(), inputs), ("B", as_plan(), other)).explain())
-    assert "levers.volume_multiplier 1.0 -> 1.1" in text
+    assert "Volume multiplier: x1 -> x1.1" in text
     assert "vendors: 2 difference(s)" in text
 
 
