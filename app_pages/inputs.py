@@ -133,8 +133,9 @@ def apply_scenario(inputs, changes: dict) -> None:
         feedback.show_issues(issues_frame(issues), "The assumptions were not applied")
         return
     session.set_inputs(dataclasses.replace(inputs, scenario=scenario))
-    st.success("Assumptions applied. The forecast, requirements and plan pages use them; "
-               "press **Re-plan** on the Plan page to optimise.", icon=":material/check_circle:")
+    feedback.flash("Assumptions applied. The forecast, requirements and plan pages use them; "
+                   "press Re-plan on the Plan page to optimise.")
+    st.rerun()  # the form shows the applied values (and the new currency) at once
 
 
 def apply_table(inputs, name: str, edited: pd.DataFrame) -> None:
