@@ -52,7 +52,7 @@ def show_ask(ask: PlanAsk) -> None:
     st.table(table.style.set_properties(subset=numbers, **{"text-align": "right"}))
 
 
-def show_sla(slot, ask: PlanAsk, risk: Done | None, settings) -> None:
+def show_sla(slot, ask: PlanAsk, risk: Done | None, settings, plan_settings=None) -> None:
     """The SLA confidence per market and quarter (or why it is missing) into ``slot``."""
     with slot.container():
         if risk is None:
@@ -66,6 +66,11 @@ def show_sla(slot, ask: PlanAsk, risk: Done | None, settings) -> None:
                     "market meets its quarterly SLA; " + (sla_sentence(ask) or "")
                     .replace("SLA confidence: lowest", "lowest"), help=sla_help(settings))
         st.table(sla_table(ask))
+        target = getattr(plan_settings, "sla_confidence", None)
+        if target is not None:
+            st.caption(f"This plan is made so that each queue meets its SLA with probability "
+                       f"{target:.0%} or more (where limits allow, see Why the plan looks like "
+                       "this); a market's figure needs all its queues at once, so it is lower.")
 
 
 def what_changed(run, inputs) -> list[str]:
@@ -222,7 +227,7 @@ def show_plan(run, inputs) -> None:
         ask = plan_ask(plan, inputs, today=session.today(), risk_markets=risk.value.markets)
         with risk_slot.container():
             render_risk_panel(risk.value)
-    show_sla(sla_slot, ask, risk, stages.RISK_SETTINGS)
+    show_sla(sla_slot, ask, risk, stages.RISK_SETTINGS, inputs.scenario.plan)
 
 
 def main() -> None:

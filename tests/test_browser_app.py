@@ -168,7 +168,9 @@ def test_new_user_flow_sample_plan_replan_compare_download(app_url, tmp_path):
         page.get_by_role("button", name="Apply assumptions").click()
         settle(page)
         page.get_by_text("Assumptions applied").wait_for()
-        assert "unsaved changes" in page.locator("[data-testid='stSidebar']").inner_text()
+        # the sidebar is drawn after the page: wait for it to say so
+        page.locator("[data-testid='stSidebar']", has_text="unsaved changes").wait_for(
+            timeout=60_000)
         shot(page, "02-inputs-shrinkage.png")
 
         goto_page(page, "Plan")
