@@ -81,12 +81,13 @@ def test_ordered_window_bounds_what_is_in_flight():
 
 def test_cli_refuses_a_bad_engine_setting(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("HEADCOUNT_ENGINE", "spark")
-    assert main(["forecast", str(tmp_path), "--out", str(tmp_path / "f.csv")]) == 2
+    out = tmp_path / "out" / "f.csv"  # not in the input folder itself (refused before that)
+    assert main(["forecast", str(tmp_path), "--out", str(out)]) == 2
     assert "engine 'spark' is unknown" in capsys.readouterr().err
     monkeypatch.delenv("HEADCOUNT_ENGINE")
     assert main(["plan", str(tmp_path), "--cluster", "tcp://s:8786"]) == 2
     assert "needs --engine dask or --engine ray" in capsys.readouterr().err
-    assert not (tmp_path / "f.csv").exists()
+    assert not out.exists()
 
 
 def test_a_missing_extra_is_named(monkeypatch, capsys, tmp_path):
