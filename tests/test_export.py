@@ -212,15 +212,22 @@ def test_formats_tables_freeze_and_print_setup(inputs):
 
 def test_the_currency_labels_every_money_cell(tiny):
     inputs = load_inputs(tiny(forecast__csv=FORECAST), stage="plan")
-    plan_section = dataclasses.replace(inputs.scenario.plan, currency="EUR") \
-        if hasattr(inputs.scenario.plan, "currency") else None
-    if plan_section is None:
-        pytest.skip("the scenario has no [plan] currency key yet")
-    inputs = dataclasses.replace(inputs, scenario=dataclasses.replace(inputs.scenario, plan=plan_section))
+    inputs = dataclasses.replace(inputs, scenario=inputs.scenario.replace("plan", currency="EUR"))
     book, _ = _books(_raw(inputs))
     eur = money_format("#,##0;[Red]-#,##0", "EUR")
     assert book["Plan sites"]["G2"].number_format == eur
     assert "Money in EUR" in book["Ask"]["A2"].value
+    labelled, texts = set(), []
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if '"' in c.number_format:
+                    labelled.add(c.number_format.split('"')[1])
+                if isinstance(c.value, str) and ws.title != "Assumptions":  # its notes say "e.g. USD"
+                    texts.append(c.value)
+    assert labelled == {"EUR"}  # every money format of every sheet
+    assert not any("USD" in t for t in texts)
+    assert any("The plan costs" in t and "EUR" in t for t in texts)  # the sentence
 
 
 def test_user_text_is_never_a_formula(tiny):

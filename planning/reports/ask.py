@@ -86,7 +86,7 @@ def requisition_status(week: pd.Timestamp | None, today: date, start: date) -> s
 
 def currency_of(inputs: Inputs) -> str:
     """The scenario's currency label (``[plan] currency``, default USD)."""
-    return str(getattr(inputs.scenario.plan, "currency", None) or "USD")
+    return inputs.scenario.plan.currency or "USD"
 
 
 def _hiring(sites: pd.DataFrame, inputs: Inputs, today: date) -> pd.DataFrame:
