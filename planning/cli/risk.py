@@ -152,14 +152,16 @@ def _promise(risk, plan) -> None:
     check = promise_check(risk.summary, plan.confidence, plan.sla_confidence)
     prom = check[check["promised"]]
     se = sampling_error(plan.sla_confidence, int(risk.settings.paths))
+    line = plan.sla_confidence - 2 * se
+    low = prom[prom["p_meet_sla"] < line]
     print(f"promise of the plan (sla_confidence {plan.sla_confidence:g}): {len(prom)} of "
           f"{len(check)} cell-quarters without shortfall; lowest probability here "
-          f"{prom['p_meet_sla'].min():.1%} (a cell exactly at the target reads below "
-          f"{plan.sla_confidence - 2 * se:.1%} about 1 run in 40 with {risk.settings.paths} paths)")
-    low = prom[prom["p_meet_sla"] < plan.sla_confidence - 2 * se]
+          f"{prom['p_meet_sla'].min():.1%}; {len(low)} below {line:.1%} (target - 2 standard "
+          f"errors of {risk.settings.paths} paths; a cell exactly at the target reads that low "
+          f"2.3% of the time, so about {0.023 * len(prom):.1f} of {len(prom)} by chance)")
     for r in low.itertuples(index=False):
-        print(f"  below target beyond sampling error: {r.market}/{r.queue} {r.quarter} "
-              f"{r.p_meet_sla:.1%}")
+        print(f"  {r.market}/{r.queue} {r.quarter}: {r.p_meet_sla:.1%} "
+              f"(planned {r.p_planned:.1%})")
 
 
 def _confidence_frontier(args: argparse.Namespace, src: PlanSource) -> None:
