@@ -123,19 +123,28 @@ def synthetic(n_markets: int = 50, n_weeks: int = 52, n_queues: int = 6, seed: i
     return inputs, requirements_frame(inputs, rows)
 
 
-def synthetic_forecast(n_markets: int = 50, n_weeks: int = 26, n_queues: int = 6, seed: int = 1
+def synthetic_forecast(n_markets: int = 50, n_weeks: int = 26, n_queues: int = 6, seed: int = 1,
+                       demand: tuple[float, float] = (2.0, 5.0), caps: bool = True
                        ) -> tuple[Inputs, pd.DataFrame]:
     """:func:`synthetic`'s pools with deferrable queues (5 min, 24 h deadline, 95% on time)
     and a daily forecast (market, queue, date, p10, p50, p90) instead of requirements.
 
     P50 cases a day are ``base x 40.8 x season x weekday`` (40.8 cases of 5 minutes a day
-    are one FTE's productive hours, so ``base`` is about the P50 FTE of the cell, 2-5:
-    a little above today's headcount, so the plan hires and contracts);
+    are one FTE's productive hours, so ``base`` is about the P50 FTE of the cell, drawn
+    uniformly from ``demand``; the default 2-5 is a little above today's headcount, so the
+    plan hires and contracts);
     the P10/P90 band widens from -/+10% (and +13%) in week 0 to twice that in the last week.
+    caps=False drops the pools' limits (headcount and vendor caps, hiring pace, lead time),
+    so every plan can be staffed and plans differ only in what they buy.
     """
     inputs, _ = synthetic(n_markets=n_markets, n_weeks=n_weeks, n_queues=n_queues, seed=seed)
     queues = inputs.queues.assign(sla_target=0.95, tat_hours=24.0, aht_minutes=5.0)
     inputs = dataclasses.replace(inputs, queues=queues)
+    if not caps:
+        inputs = dataclasses.replace(
+            inputs, sites=inputs.sites.assign(max_headcount=np.nan, max_starts_week=np.nan,
+                                              lead_weeks=0),
+            vendors=inputs.vendors.assign(max_fte=np.nan))
     rng = np.random.default_rng(seed + 1)
     days = pd.date_range(pd.Timestamp(inputs.scenario.plan.start), periods=7 * n_weeks, freq="D")
     t = np.arange(len(days))
@@ -143,7 +152,7 @@ def synthetic_forecast(n_markets: int = 50, n_weeks: int = 26, n_queues: int = 6
     frames = []
     for m in inputs.markets["market"]:
         for q in queues["queue"]:
-            base = rng.uniform(2.0, 5.0)
+            base = rng.uniform(*demand)
             p50 = base * 40.8 * (1 + 0.3 * np.sin(2 * np.pi * t / 364 + rng.uniform(0, 6))) * weekday
             width = 0.1 * (1 + t / max(1, len(t) - 1))
             frames.append(pd.DataFrame({"market": m, "queue": q, "date": days, "p10": p50 * (1 - width),
