@@ -128,16 +128,16 @@ def sites_tab(rep) -> None:
                       key="kpi_t_occ")
 
 
-def cost_tab(rep) -> None:
+def cost_tab(rep, currency: str) -> None:
     st.caption("Actual cost (sites: headcount x monthly cost x 12/52 + starts x hire cost; "
                "vendors: invoices) against the plan and the budget, and cost per case received.")
     st.dataframe(lights(operation_scorecard(rep)), hide_index=True, key="kpi_operation")
     if not rep.operation.empty:
         c = st.columns(2)
-        c[0].plotly_chart(trend(rep.operation, "actual_cost", "planned_cost", "Weekly cost", "currency"),
+        c[0].plotly_chart(trend(rep.operation, "actual_cost", "planned_cost", "Weekly cost", currency),
                           key="kpi_t_cost")
         c[1].plotly_chart(trend(rep.operation, "cost_per_case", "planned_cost_per_case", "Cost per case",
-                                "currency per case"), key="kpi_t_cpc")
+                                f"{currency} per case"), key="kpi_t_cpc")
 
 
 def variance_tab(rep) -> None:
@@ -233,7 +233,7 @@ def main() -> None:
     with tabs[1]:
         sites_tab(rep)
     with tabs[2]:
-        cost_tab(rep)
+        cost_tab(rep, inputs.scenario.plan.currency)
     with tabs[3]:
         variance_tab(rep)
     with tabs[4]:

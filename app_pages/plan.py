@@ -103,8 +103,9 @@ def charts_tab(run) -> None:
     left, right = st.columns(2)
     left.plotly_chart(stages.memo("sites", key, make=lambda: charts.site_figure(
         plan.sites, plan.hiring)), key="plan_sites")
-    right.plotly_chart(stages.memo("cost", key, make=lambda: charts.cost_figure(
-        plan.sites, plan.vendors)), key="plan_cost")
+    cur = session.inputs().scenario.plan.currency
+    right.plotly_chart(stages.memo("cost", key, cur, make=lambda: charts.cost_figure(
+        plan.sites, plan.vendors, cur)), key="plan_cost")
 
 
 def explanations_tab(plan, currency: str) -> None:

@@ -172,7 +172,8 @@ def compare_section() -> None:
         for line in comp.explain():
             st.markdown("- " + line)
         st.plotly_chart(charts.waterfall_figure(cost_steps(comp),
-                                                f"Total cost: {comp.label_a} to {comp.label_b}"),
+                                                f"Total cost: {comp.label_a} to {comp.label_b}",
+                                                comp.currency),
                         key=f"cmp_waterfall_{comp.label_b}")
         st.download_button(f"Download the workbook of {comp.label_b} with this comparison",
                            comparison_maker(by_label[comp.label_b], comp),
@@ -209,7 +210,10 @@ def side_by_side(label_a: str, comps) -> pd.DataFrame:
     """One column per scenario: total cost, shortfall and per-quarter cost and headcount,
     with each B's delta to A."""
     first = comps[0]
-    rows = {"total cost": ("total_cost", None), "shortfall FTE-weeks": ("shortfall_fte_weeks", None)}
+    cur = first.currency
+    rows = {f"total cost, {cur}": ("total_cost", None),
+            "shortfall FTE-weeks": ("shortfall_fte_weeks", None)}
+    quarter_rows = [(f"cost, {cur}" if what == "cost" else what, col) for what, col in QUARTER_ROWS]
     cols: dict[str, dict[str, float]] = {label_a: {}}
     for comp in comps:
         cols[comp.label_b] = {}
@@ -218,7 +222,7 @@ def side_by_side(label_a: str, comps) -> pd.DataFrame:
     for label, (metric, _) in rows.items():
         cols[label_a][label] = t0.loc[metric, "a"]
     for rec in first.by_quarter.to_dict("records"):
-        for what, col in QUARTER_ROWS:
+        for what, col in quarter_rows:
             cols[label_a][f"{rec['quarter']} {what}"] = rec[f"{col}_a"]
     for comp in comps:
         t = comp.totals.set_index("metric")
@@ -226,7 +230,7 @@ def side_by_side(label_a: str, comps) -> pd.DataFrame:
             cols[comp.label_b][label] = t.loc[metric, "b"]
             cols[f"Δ {comp.label_b}"][label] = t.loc[metric, "delta"]
         for rec in comp.by_quarter.to_dict("records"):
-            for what, col in QUARTER_ROWS:
+            for what, col in quarter_rows:
                 cols[comp.label_b][f"{rec['quarter']} {what}"] = rec[f"{col}_b"]
                 cols[f"Δ {comp.label_b}"][f"{rec['quarter']} {what}"] = rec[f"{col}_delta"]
     out = pd.DataFrame(cols)

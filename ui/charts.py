@@ -136,8 +136,8 @@ def site_figure(sites: pd.DataFrame, hiring: pd.DataFrame) -> go.Figure:
                    "headcount", height=420)
 
 
-def cost_figure(sites: pd.DataFrame, vendors: pd.DataFrame) -> go.Figure:
-    """Cost per quarter, stacked by source (each site and vendor)."""
+def cost_figure(sites: pd.DataFrame, vendors: pd.DataFrame, currency: str = "USD") -> go.Figure:
+    """Cost per quarter, stacked by source (each site and vendor), in ``currency``."""
     parts = []
     if sites is not None and len(sites):
         parts.append(sites.groupby(["quarter", "site"], as_index=False)["cost"].sum()
@@ -151,10 +151,11 @@ def cost_figure(sites: pd.DataFrame, vendors: pd.DataFrame) -> go.Figure:
     for source, part in cost.groupby("source", sort=False):
         fig.add_bar(x=part["quarter"], y=part["cost"], name=str(source))
     fig.update_layout(barmode="stack")
-    return _layout(fig, "Cost per quarter by source (in-house sites and vendors)", "cost")
+    return _layout(fig, "Cost per quarter by source (in-house sites and vendors)",
+                   f"cost, {currency}")
 
 
-def waterfall_figure(steps: pd.DataFrame, title: str) -> go.Figure:
+def waterfall_figure(steps: pd.DataFrame, title: str, currency: str = "USD") -> go.Figure:
     """A waterfall from rows (label, value, kind) where kind is ``absolute`` (start/end bars)
     or ``relative`` (changes)."""
     fig = go.Figure(go.Waterfall(x=steps["label"], y=steps["value"], measure=steps["kind"],
@@ -165,7 +166,7 @@ def waterfall_figure(steps: pd.DataFrame, title: str) -> go.Figure:
         lo, hi = min(levels), max(levels)
         pad = max((hi - lo) * 0.3, abs(hi) * 0.01, 1.0)
         fig.update_yaxes(range=[max(0.0, lo - pad) if lo >= 0 else lo - pad, hi + pad])
-    return _layout(fig, title, "cost", height=420)
+    return _layout(fig, title, f"cost, {currency}", height=420)
 
 
 def _waterfall_levels(steps: pd.DataFrame) -> list[float]:
