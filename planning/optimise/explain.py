@@ -306,15 +306,16 @@ class Explanations:
 
 
 def explain(plan: Model, *, full: bool = False, cap: int | None = None,
-            solve_seconds: float = 0.0) -> Explanations:
+            solve_cpu_seconds: float = 0.0) -> Explanations:
     """Shadow prices of the binding limits and marginal costs per market and quarter, from the
     two explanation LPs solved in the plan's HiGHS object (see :mod:`planning.optimise.duals`).
 
     full: re-solve every group whose change the duals alone do not give (else ``cap`` per
-    LP, default ``duals.RESOLVE_CAP``, and more while the explanations have taken less than
-    ``duals.RESOLVE_TIME_SHARE`` x solve_seconds; the rest are NaN and counted in the note).
+    LP, default ``duals.RESOLVE_CAP``, and more while the explanations have taken less CPU
+    time than ``duals.RESOLVE_TIME_SHARE`` x solve_cpu_seconds, the solve's CPU time; the
+    rest are NaN and counted in the note).
     """
-    deadline = time.perf_counter() + duals.RESOLVE_TIME_SHARE * solve_seconds
+    deadline = time.process_time() + duals.RESOLVE_TIME_SHARE * solve_cpu_seconds
     cap = duals.RESOLVE_CAP if cap is None else cap
     solver = plan.solver
     limits, markets = _limit_groups(plan), _market_groups(plan)

@@ -46,8 +46,10 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     if commitments is not None:
         apply_commitments(model, commitments)
     build_s = time.perf_counter() - t0
+    cpu = time.process_time()
     out = solve(model, time_limit_s=data.time_limit_s, mip_gap=data.mip_gap, seed=data.seed,
                 verbose=verbose)
+    cpu = time.process_time() - cpu
     if out.status == PlanStatus.ERROR:
         return PlanResult(PlanStatus.ERROR, message=out.message, penalty=data.penalty,
                           build_seconds=build_s, solve_seconds=out.seconds)
@@ -55,7 +57,7 @@ def optimise(inputs: Inputs, requirements: pd.DataFrame, *, time_limit_s: float 
     binding = marginal = pd.DataFrame()
     message = out.message
     if explain:
-        why = explain_plan(model, full=explain == "full", solve_seconds=out.seconds)
+        why = explain_plan(model, full=explain == "full", solve_cpu_seconds=cpu)
         binding, marginal = why.binding, why.marginal_cost
         message = "; ".join(x for x in (message, why.note) if x)
     return PlanResult(
