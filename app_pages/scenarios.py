@@ -148,6 +148,8 @@ def compare_section() -> None:
     st.subheader("Compare")
     opts = options()
     default = [baseline_label(), current_label()] if session.modified() else [baseline_label()]
+    if any(x not in opts for x in st.session_state.get("cmp_pick", [])):
+        del st.session_state["cmp_pick"]  # a save or load renamed a side: start again
     picked = st.multiselect("Scenarios (the first is the reference A; each other is B)", opts,
                             default=default, key="cmp_pick")
     if len(picked) < 2:
@@ -256,7 +258,13 @@ def saved_section() -> None:
     if saved.empty:
         st.caption(f"Nothing saved yet (database: {store().url}).")
         return
-    st.dataframe(saved, hide_index=True, key="saved_table")
+    st.dataframe(readable(saved), hide_index=True, key="saved_table", column_config={
+        "total_cost": st.column_config.NumberColumn(
+            f"total cost, {session.inputs().scenario.plan.currency}", format="%,.0f"),
+        "shortfall_fte_weeks": st.column_config.NumberColumn("shortfall, FTE-weeks",
+                                                             format="%,.1f"),
+        "created_at": st.column_config.DatetimeColumn("saved (UTC)",
+                                                      format="D MMM YYYY, HH:mm")})
     refs = [f"{n}@{v}" for n, v in zip(saved["name"], saved["version"], strict=True)]
     c = st.columns(2)
     with c[0].form("load_form"):
@@ -269,9 +277,22 @@ def saved_section() -> None:
     status_section(c[1], saved, refs)
     name = str(st.session_state.get("status_ref") or refs[-1]).rpartition("@")[0]
     st.markdown(f"**History of {name}** (the scenario picked under *Status*)")
-    st.dataframe(store().history(name), hide_index=True, key="history_table")
+    st.dataframe(readable(store().history(name)), hide_index=True, key="history_table",
+                 column_config={"at": st.column_config.DatetimeColumn(
+                     "at (UTC)", format="D MMM YYYY, HH:mm")})
     st.markdown(f"**Audit trail of {name}**: who did what, when (refused attempts too)")
-    st.dataframe(store().audit(name), hide_index=True, key="audit_table")
+    st.dataframe(readable(store().audit(name)), hide_index=True, key="audit_table",
+                 column_config={"at": st.column_config.DatetimeColumn(
+                     "at (UTC)", format="D MMM YYYY, HH:mm")})
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A store listing for reading: empty text cells blank, never ``None``."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].fillna("")
+    return out
 
 
 #: a status move in the app's words
