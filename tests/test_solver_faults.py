@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import highspy
 import pandas as pd
@@ -80,7 +81,8 @@ def test_cli_writes_a_time_limited_plan_with_status_and_gap(tmp_path, monkeypatc
     import planning.cli.plan as plan_command
 
     inp, req = synthetic(n_markets=12, n_weeks=26, solver=SolverSettings(mip_gap=0.0))
-    monkeypatch.setattr(plan_command, "load_inputs", lambda *a, **k: inp)
+    # the requirements travel with the inputs, as a requirements table would (no forecast)
+    monkeypatch.setattr(plan_command, "load_inputs", lambda *a, **k: replace(inp, requirements=req))
     real = plan_command.run_plan
     monkeypatch.setattr(plan_command, "run_plan", lambda i, **k: real(i, requirements=req, **k))
     out = tmp_path / "plan"
