@@ -204,7 +204,9 @@ def _by_quarter(a: pd.DataFrame, b: pd.DataFrame, day: str, value: str,
     keys = ["market", "queue", day]
     d = a.set_index(keys)[value].sub(b.set_index(keys)[value], fill_value=0.0).rename(value)
     d = d.reset_index()
-    d["quarter"] = quarter_of(pd.to_datetime(d[day]))
+    days = pd.to_datetime(d[day])
+    # a day counts in the quarter of its plan week (weeks start on Mondays), as ``quarterly``
+    d["quarter"] = quarter_of(days - pd.to_timedelta(days.dt.weekday, unit="D"))
     per_market = d.groupby(["market", "quarter", day])[value].sum().reset_index()
     name = "cases" if how == "sum" else "required_fte"
     return per_market.groupby(["market", "quarter"])[value].agg(how).rename(name).to_frame()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -200,7 +201,11 @@ def test_kpi_page_renders_every_tab(sample, monkeypatch, tmp_path: Path) -> None
     assert any("vendor_fte_status" in f.columns for f in frames)
     assert any("cost_per_case_status" in f.columns for f in frames)
     text = " ".join(m.value for m in at.markdown)
-    assert "ID 2027Q1: required FTE" in text and "BR 2027Q1: required FTE" in text
+    # the five largest differences in words; BR's volume miss (built into the sample's
+    # actuals) leads. (ID's AHT miss left the top five when the sample began planning to a
+    # 90% SLA confidence: its plan now carries more safety capacity.)
+    sentences = re.findall(r"\b[A-Z]{2} 2027Q\d: required FTE", text)
+    assert len(sentences) == 5 and "BR 2027Q1: required FTE" in text
     at.selectbox(key="kpi_market").select("ID").run()
     queues = next(df.value for df in at.dataframe if "queue" in df.value.columns
                   and "aht_status" in df.value.columns)

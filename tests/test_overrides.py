@@ -135,6 +135,22 @@ def test_effects_are_what_the_plan_needs_without_each_override():
     assert eff["reason"].tolist() == ["r", "sale"]
 
 
+def test_days_count_in_the_quarter_of_their_plan_week():
+    # the week of Monday 2027-03-29 ends on Sunday 2027-04-04: all of it is 2027Q1, as in
+    # the plan's quarterly table
+    days = pd.date_range("2027-03-29", periods=7)
+    f = pd.DataFrame({"market": "ID", "queue": "listing", "date": days, "p50": 100.0})
+    table = overrides_frame([row(start="2027-03-29", end="2027-04-04", multiplier=2.0)])
+
+    def requirements(fc):
+        return fc.assign(week=pd.Timestamp("2027-03-29")).groupby(
+            ["market", "queue", "week"], as_index=False)["p50"].sum().assign(
+            required_fte=lambda d: d["p50"] / 100.0)
+
+    eff = override_effects(table, f, requirements, "p50", quarter_labels)
+    assert eff[["quarter", "cases", "required_fte"]].values.tolist() == [["2027Q1", 700.0, 7.0]]
+
+
 def test_describe_says_what_and_why():
     t = overrides_frame([row("BR", "listing_review", "2027-03-01", "2027-06-27", multiplier=1.3,
                              reason="policy launch")])
