@@ -259,6 +259,6 @@ def test_headcount_plan_with_overtime_and_surge_from_files(tmp_path, capsys):
     assert doc["overtime"] == {"fte_weeks": pytest.approx(2), "cost": pytest.approx(3600)}
     assert doc["surge"] == {"fte_weeks": pytest.approx(1), "cost": pytest.approx(900)}
     text = capsys.readouterr().out
-    assert "overtime: 2.0 FTE-weeks, cost 3,600" in text
-    assert "vendor surge: 1.0 FTE-weeks, cost 900" in text
+    assert "overtime: 2.0 FTE-weeks, cost 3,600 USD" in text
+    assert "vendor surge: 1.0 FTE-weeks, cost 900 USD" in text
     assert (out / "plan.xlsx").exists()

@@ -70,6 +70,10 @@ def headline(result: PlanResult, inputs: Inputs, *, today: dt.date | None = None
         top = result.shortfall.groupby(["market", "queue"])["fte"].sum().sort_values(ascending=False)
         lines.append("  most uncovered (FTE-weeks): "
                      + ", ".join(f"{m}/{q} {v:,.1f}" for (m, q), v in top.head(3).items()))
+    for what, totals in (("overtime", result.overtime_totals), ("vendor surge", result.surge_totals)):
+        if totals is not None:  # included in the costs above; said here on their own
+            lines.append(f"  {what}: {totals['fte_weeks'] or 0:,.1f} FTE-weeks, cost "
+                         f"{_money(totals['cost'], cur)} (included in the costs)")
     if len(result.budget) and (result.budget["overrun"] > 0).any():
         over = result.budget[result.budget["overrun"] > 0]
         lines.append("  budget overrun: " + ", ".join(
