@@ -68,7 +68,7 @@ def test_bad_option_values_are_errors(tiny):
         """,
         queues__csv=QUEUES.replace("true,0.5", "true,0")))
     assert "sites row 2: overtime_max_share = 1.2, must be a number >= 0 and <= 1" in errors
-    assert "sites row 2: overtime_premium = 0.8, must be a number >= 1" in errors
+    assert "sites row 2: overtime_premium = 0.8, must be a number >= 1 and <= 100" in errors
     assert "queues row 3: max_exposure_share = 0, must be a number > 0 and <= 1" in errors
 
 
