@@ -75,14 +75,15 @@ def main() -> int:
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is missing: run `make chromium` (Debian's chromium) first")
         return 1
-    from planning.forecast_cache import ForecastCache, forecast_key
+    from planning.disk_cache import DiskCache
+    from planning.forecast_cache import forecast_key
     from planning.forecast_stage import BACKTEST_WINDOWS
     from planning.inputs.loading import load_inputs
     from planning.pipeline import plan_quantiles
 
     sample = load_inputs(ROOT / "data" / "sample")
     key = forecast_key(sample, plan_quantiles(sample), BACKTEST_WINDOWS)
-    cached = ForecastCache().path(key).exists()
+    cached = DiskCache().path(key).exists()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"HEADCOUNT_DB": str(Path(tmp) / "bench.db"), "HEADCOUNT_DATA": "data/sample"}
         with start_server(env) as url, launch(1500, 1600) as page:

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from devtools.synthetic import synthetic_forecast
-from planning.forecast_cache import ForecastCache, use_cache
+from planning.disk_cache import DiskCache, use_cache
 from planning.inputs.loading import load_inputs
 from planning.optimise import optimise
 from planning.pipeline import forecast_table
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> None:
         run("synthetic 50 markets, no pool limits", inputs, fc)
         return
     sample = load_inputs(DATA, stage="plan")
-    with use_cache(ForecastCache()):  # the CLI's forecast cache: a re-run skips the forecast
+    with use_cache(DiskCache()):  # the CLI's forecast cache: a re-run skips the forecast
         forecast, t_fc, _ = timed(lambda: forecast_table(sample))
     print(f"sample forecast: wall {t_fc:.1f} s (from the forecast cache when it holds it)")
     run("data/sample (12 markets, 63 series, 26 weeks)", sample, forecast)

@@ -18,9 +18,10 @@ import pandas as pd
 import forecasts
 from forecasts import ForecastResult, ForecastWarning
 from forecasts.result import LATE_HISTORY
+from planning.disk_cache import DiskCache, cached, current_cache
 from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
-from planning.forecast_cache import ForecastCache, current_cache, forecast_key
+from planning.forecast_cache import forecast_key
 from planning.inputs.tables import Inputs
 from planning.periods import plan_days
 
@@ -57,7 +58,7 @@ def forecast_stage(
     backtest_windows: int = BACKTEST_WINDOWS,
     n_jobs: int | None = None,
     engine: Engine | None = None,
-    cache: ForecastCache | None = None,
+    cache: DiskCache | None = None,
 ) -> ForecastResult:
     """Forecast every (market, queue) of ``inputs.volumes`` over the plan's days.
 
@@ -69,7 +70,7 @@ def forecast_stage(
     engine: where the per-series fits run (default: :func:`current_engine`; local: the
         forecaster's own worker processes). The forecast is the same on every engine.
     cache: where to look the result up first and keep it (default: the cache a front end
-        set with :func:`planning.forecast_cache.use_cache`; none outside such a block).
+        set with :func:`planning.disk_cache.use_cache`; none outside such a block).
 
     Returns forecast: market, queue, date, one pNN column per quantile (cases per day,
     before automation), model; one row per series and plan day. backtest: market, queue,
@@ -80,15 +81,8 @@ def forecast_stage(
     the market and queue they concern.
     """
     cache = cache if cache is not None else current_cache()
-    if cache is None:
-        return _forecast(inputs, quantiles, backtest_windows, n_jobs, engine)
-    key = forecast_key(inputs, quantiles, backtest_windows)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    res = _forecast(inputs, quantiles, backtest_windows, n_jobs, engine)
-    cache.put(key, res)
-    return res
+    return cached(cache, lambda: forecast_key(inputs, quantiles, backtest_windows), ForecastResult,
+                  lambda: _forecast(inputs, quantiles, backtest_windows, n_jobs, engine))
 
 
 def _forecast(inputs: Inputs, quantiles: Sequence[float], backtest_windows: int,

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from forecasts import ForecastResult, ForecastWarning
+from planning.disk_cache import DiskCache
 from planning.errors import InputError, Issue
-from planning.forecast_cache import ForecastCache
 from planning.forecast_stage import forecast_stage
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
@@ -23,13 +23,13 @@ from planning.requirements.compute import compute_requirements, quantile_column
 from planning.risk.confidence import ConfidencePlan, plan_to_confidence
 
 
-def forecast_result(inputs: Inputs, *, cache: ForecastCache | None = None) -> ForecastResult:
+def forecast_result(inputs: Inputs, *, cache: DiskCache | None = None) -> ForecastResult:
     """The model's daily forecast (before any override), with the backtest it was chosen by
     and the forecast's warnings.
 
     A ``forecast`` table in the inputs always takes precedence (its result has an empty
     backtest: nothing was chosen); otherwise the forecast stage runs on ``volumes``,
-    through ``cache`` (default: the cache in force, see :mod:`planning.forecast_cache`).
+    through ``cache`` (default: the cache in force, see :mod:`planning.disk_cache`).
     """
     if inputs.forecast is not None:
         return ForecastResult(inputs.forecast, pd.DataFrame())

@@ -48,6 +48,20 @@ def write_folder(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    """Replace ``owner.name`` by a wrapper that calls it and appends to the returned list:
+    how tests see whether work was done again (a cache hit avoids it), never by timing."""
+    calls: list[int] = []
+    real = getattr(owner, name)
+
+    def wrapped(*a, **kw):
+        calls.append(1)
+        return real(*a, **kw)
+
+    monkeypatch.setattr(owner, name, wrapped)
+    return calls
+
+
 @pytest.fixture
 def tiny(tmp_path: Path):
     """A function writing the tiny valid input set with some files replaced."""

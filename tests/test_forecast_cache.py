@@ -6,22 +6,19 @@ Whether a command forecast is counted by calls into the forecaster, never by tim
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing as mp
-import os
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
+from conftest import count_calls
 from forecast_fixtures import inputs, volumes
 
 import forecasts
 from forecasts import ForecastResult, ForecastWarning
-from planning import forecast_cache as fc
+from planning import disk_cache as fc
 from planning.cli.main import main
-from planning.forecast_cache import ForecastCache, forecast_key, use_cache
+from planning.disk_cache import DiskCache, use_cache
+from planning.forecast_cache import forecast_key, forecast_version
 from planning.forecast_stage import forecast_stage
 
 QS = (0.1, 0.5, 0.9)
@@ -34,15 +31,7 @@ def result(n: int = 10, tag: int = 0) -> ForecastResult:
 
 def counting(monkeypatch) -> list[int]:
     """Count calls into the forecaster (what a cache hit must avoid)."""
-    calls: list[int] = []
-    real = forecasts.forecast_with_backtest
-
-    def wrapped(*a, **kw):
-        calls.append(1)
-        return real(*a, **kw)
-
-    monkeypatch.setattr(forecasts, "forecast_with_backtest", wrapped)
-    return calls
+    return count_calls(monkeypatch, forecasts, "forecast_with_backtest")
 
 
 # -- keys -------------------------------------------------------------------------------------
@@ -71,50 +60,12 @@ def test_the_code_version_follows_the_source(tmp_path: Path) -> None:
     v1 = fc.source_digest(["pkg"], tmp_path)
     (tmp_path / "pkg" / "a.py").write_text("x = 2\n")
     assert fc.source_digest(["pkg"], tmp_path) != v1
-    assert len(fc.code_version()) == 32
-
-
-def test_the_cache_folder_comes_from_the_environment(tmp_path: Path) -> None:
-    assert fc.default_dir({"HEADCOUNT_CACHE": str(tmp_path)}) == tmp_path
-    if sys.platform.startswith("linux"):
-        assert fc.default_dir({"XDG_CACHE_HOME": "/x"}) == Path("/x/headcount-planner")
-        assert fc.default_dir({}) == Path.home() / ".cache" / "headcount-planner"
-    assert fc.default_max_bytes({"HEADCOUNT_CACHE_MAX_MB": "2"}) == 2 * 1024 * 1024
-    assert fc.default_max_bytes({}) == fc.DEFAULT_MAX_MB * 1024 * 1024
-
-
-# -- the store --------------------------------------------------------------------------------
-def test_round_trip(tmp_path: Path) -> None:
-    cache = ForecastCache(tmp_path)
-    assert cache.get("k") is None
-    cache.put("k", result(5, 7))
-    got = cache.get("k")
-    pd.testing.assert_frame_equal(got.forecast, result(5, 7).forecast)
-    assert got.warnings == result().warnings
-
-
-@pytest.mark.parametrize("damage", ["flip", "truncate", "garbage", "empty"])
-def test_a_damaged_entry_is_a_miss_and_is_deleted(tmp_path: Path, damage: str) -> None:
-    cache = ForecastCache(tmp_path)
-    cache.put("k", result(1000))
-    path = cache.path("k")
-    data = bytearray(path.read_bytes())
-    if damage == "flip":
-        data[len(data) // 2] ^= 0x01  # one bit inside the pickled frame
-    elif damage == "truncate":
-        data = data[: len(data) - 100]
-    elif damage == "garbage":
-        data = bytearray(b"not a forecast at all" * 10)
-    else:
-        data = bytearray()
-    path.write_bytes(bytes(data))
-    assert cache.get("k") is None
-    assert not path.exists()
+    assert len(forecast_version()) == 32
 
 
 def test_a_damaged_entry_is_rebuilt_by_the_forecast_stage(tmp_path: Path, monkeypatch) -> None:
     calls = counting(monkeypatch)
-    cache = ForecastCache(tmp_path)
+    cache = DiskCache(tmp_path)
     inp = inputs(volumes())
     first = forecast_stage(inp, cache=cache)
     path = cache.path(forecast_key(inp, QS, 3))
@@ -128,68 +79,6 @@ def test_a_damaged_entry_is_rebuilt_by_the_forecast_stage(tmp_path: Path, monkey
     assert len(calls) == 2  # and the rebuilt entry is good
 
 
-def test_least_recently_used_entries_go_first(tmp_path: Path) -> None:
-    cache = ForecastCache(tmp_path, max_bytes=10**9)
-    for k in "abc":
-        cache.put(k, result(20_000))
-    size = cache.path("a").stat().st_size
-    for i, k in enumerate("abc"):  # a written first, c last ...
-        os.utime(cache.path(k), (time.time() - 100 + i, time.time() - 100 + i))
-    assert cache.get("a") is not None  # ... but a was just read
-    cache.max_bytes = int(2.5 * size)
-    cache.put("d", result(20_000))
-    assert sorted(p.stem for p, _, _ in cache.entries()) == ["a", "d"]
-    assert sum(s for _, s, _ in cache.entries()) <= cache.max_bytes
-
-
-def test_temporary_files_of_dead_writers_are_cleared(tmp_path: Path) -> None:
-    cache = ForecastCache(tmp_path)
-    old = tmp_path / ".tmp-dead.part"
-    old.write_bytes(b"half an entry")
-    os.utime(old, (time.time() - 2 * fc.STALE_TEMP_S,) * 2)
-    young = tmp_path / ".tmp-busy.part"
-    young.write_bytes(b"being written")
-    cache.put("k", result())
-    assert not old.exists() and young.exists()
-
-
-def _writer(folder: str, tag: int, rounds: int) -> None:
-    cache = ForecastCache(folder)
-    for r in range(rounds):
-        cache.put("same", result(5_000 + 1_000 * tag + r, tag))
-
-
-def _reader(folder: str, rounds: int, queue) -> None:
-    cache = ForecastCache(folder)
-    seen = bad = 0
-    for _ in range(rounds):
-        got = cache.get("same")
-        if got is None:
-            continue
-        seen += 1
-        tag = int(got.backtest["tag"].iloc[0])
-        x = got.forecast["x"].to_numpy()
-        bad += not (len(x) >= 5_000 + 1_000 * tag and (x == tag).all())
-    queue.put((seen, bad))
-
-
-def test_several_processes_writing_one_key_never_show_a_partial_entry(tmp_path: Path) -> None:
-    ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), t, 40)) for t in range(4)]
-    procs += [ctx.Process(target=_reader, args=(str(tmp_path), 300, queue)) for _ in range(2)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
-    results = [queue.get(timeout=10) for _ in range(2)]
-    assert all(bad == 0 for _, bad in results)
-    assert sum(seen for seen, _ in results) > 0  # readers did see whole entries
-    assert [p.name for p in tmp_path.iterdir()] == ["same" + fc.SUFFIX]  # no temp left over
-    assert ForecastCache(tmp_path).get("same") is not None
-
-
 # -- front ends -------------------------------------------------------------------------------
 def test_the_stage_uses_the_cache_in_force(tmp_path: Path, monkeypatch) -> None:
     calls = counting(monkeypatch)
@@ -197,7 +86,7 @@ def test_the_stage_uses_the_cache_in_force(tmp_path: Path, monkeypatch) -> None:
     forecast_stage(inp)
     forecast_stage(inp)
     assert len(calls) == 2  # no cache outside a use_cache block
-    with use_cache(ForecastCache(tmp_path)):
+    with use_cache(DiskCache(tmp_path)):
         a = forecast_stage(inp)
         b = forecast_stage(inp, quantiles=(0.9, 0.5, 0.1))
     assert len(calls) == 3

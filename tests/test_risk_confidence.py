@@ -7,18 +7,30 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from confidence_fixtures import BANDS, WEEKS, confidence_forecast, confidence_inputs
+from conftest import count_calls, write_folder
 from des import des_on_time
 
+from planning.cli.main import main
+from planning.disk_cache import DiskCache
 from planning.errors import InputError
 from planning.inputs.loading import load_inputs
-from planning.optimise import PlanResult, optimise
+from planning.optimise import PlanResult, PlanStatus, optimise
 from planning.pipeline import run_plan
-from planning.risk.confidence import ConfidenceSettings, plan_to_confidence, promise_check
+from planning.risk import confidence as confidence_module
+from planning.risk.confidence import (
+    ConfidenceSettings,
+    confidence_key,
+    plan_to_confidence,
+    promise_check,
+)
 from planning.risk.levels import quantile_level
 from planning.risk.simulate import RiskSettings, simulate_risk
 
@@ -178,3 +190,122 @@ def test_requirements_table_and_confidence_do_not_mix(tmp_path):
                                scenario=inputs.scenario.replace("plan", sla_confidence=0.9))
     with pytest.raises(InputError, match="sla_confidence"):
         run_plan(both)
+
+
+# -- the disk cache (planning.disk_cache) -----------------------------------------------------
+def counting_plans(monkeypatch) -> list[int]:
+    """Count calibrated plans actually made (what a cache hit must avoid)."""
+    return count_calls(monkeypatch, confidence_module, "_plan_to_confidence")
+
+
+def test_the_cache_returns_the_same_plan_without_calibrating_again(inputs, tmp_path,
+                                                                   monkeypatch):
+    calls = counting_plans(monkeypatch)
+    cache = DiskCache(tmp_path / "cache")
+    first = plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    again = plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again.cells, first.cells)
+    pd.testing.assert_frame_equal(again.plan.allocation, first.plan.allocation)
+    assert again.plan.total_cost == first.plan.total_cost
+    # no cache in force (a library call): calibrated every time
+    plan_to_confidence(inputs, confidence_forecast(), settings(0.9))
+    assert len(calls) == 2
+
+
+def test_the_cache_key_follows_every_input_of_the_calibration(inputs):
+    fc = confidence_forecast()
+
+    def key(inp=inputs, forecast=fc, s=None, **kw) -> str:
+        args = {"time_limit_s": None, "mip_gap": None, "explain": True, "commitments": None}
+        return confidence_key(inp, forecast, s or settings(0.9), **{**args, **kw})
+
+    base = key()
+    assert key(inp=dataclasses.replace(inputs), forecast=fc.copy()) == base  # same content
+    moved = fc.copy()
+    moved.loc[17, "p90"] += 0.5  # one forecast cell
+    assert key(forecast=moved) != base
+    sites = inputs.sites.copy()
+    sites.loc[0, "cost_per_fte_month"] += 1  # one input cell
+    assert key(inp=dataclasses.replace(inputs, sites=sites)) != base
+    wf = inputs.scenario.replace("workforce", shrinkage=0.31)  # a scenario setting
+    assert key(inp=dataclasses.replace(inputs, scenario=wf)) != base
+    assert key(s=settings(0.8)) != base
+    assert key(s=dataclasses.replace(settings(0.9), seed=12)) != base
+    assert key(s=dataclasses.replace(settings(0.9), paths=PATHS + 1)) != base
+    assert key(s=dataclasses.replace(settings(0.9), max_rounds=1)) != base
+    assert key(mip_gap=1e-3) != base and key(time_limit_s=5.0) != base
+    assert key(explain=False) != base
+    assert key(version="other code") != base
+    # volumes are not read when the forecast is given
+    assert key(inp=dataclasses.replace(inputs, volumes=None)) == base
+
+
+def test_a_damaged_entry_is_calibrated_again(inputs, tmp_path, monkeypatch):
+    calls = counting_plans(monkeypatch)
+    cache = DiskCache(tmp_path / "cache")
+    first = plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    (entry,) = [p for p, _, _ in cache.entries()]
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    entry.write_bytes(bytes(data))
+    again = plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    assert len(calls) == 2  # not trusted: made again ...
+    pd.testing.assert_frame_equal(again.cells, first.cells)
+    plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    assert len(calls) == 2  # ... and the rebuilt entry is good
+
+
+@pytest.mark.parametrize("status", [PlanStatus.TIME_LIMIT, PlanStatus.ERROR])
+def test_a_plan_stopped_by_the_clock_or_failed_is_not_kept(inputs, tmp_path, monkeypatch,
+                                                           status):
+    real = confidence_module._plan_to_confidence
+    calls: list[int] = []
+
+    def stopped(*a, **kw):
+        calls.append(1)
+        out = real(*a, **kw)
+        return dataclasses.replace(out, plan=dataclasses.replace(out.plan, status=status))
+
+    monkeypatch.setattr(confidence_module, "_plan_to_confidence", stopped)
+    cache = DiskCache(tmp_path / "cache")
+    for _ in range(2):
+        assert plan_to_confidence(inputs, confidence_forecast(), settings(0.9),
+                                  cache=cache).plan.status is status
+    assert len(calls) == 2 and cache.entries() == []
+
+
+def _confidence_folder(tmp_path) -> Path:
+    """The instance as an input folder planning to 0.9, with its forecast as a table."""
+    confidence_inputs(tmp_path / "src")  # writes tmp_path/src/data
+    files = {p.name: p.read_text() for p in (tmp_path / "src" / "data").iterdir()}
+    fc = confidence_forecast().assign(date=lambda f: f["date"].dt.strftime("%Y-%m-%d"))
+    files["forecast.csv"] = fc.to_csv(index=False)
+    files["scenario.toml"] = files["scenario.toml"].replace(
+        "[plan]\n", "[plan]\nsla_confidence = 0.9\n")
+    return write_folder(tmp_path / "data", files)
+
+
+def test_the_cli_reuses_the_calibrated_plan_unless_no_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HEADCOUNT_CACHE", str(tmp_path / "cache"))
+    calls = counting_plans(monkeypatch)
+    data = _confidence_folder(tmp_path)
+    out = tmp_path / "out"
+    argv = ["plan", str(data), "--out", str(out), "--no-excel", "--no-sla"]
+    assert main([*argv, "--no-cache"]) == 0
+    assert main([*argv, "--no-cache"]) == 0
+    assert len(calls) == 2 and not (tmp_path / "cache").exists()
+    assert main(argv) == 0
+    first = (out / "plan.json").read_text()
+    assert main(argv) == 0
+    assert main(["scenario", "save", str(data), "--name", "a", "--db",
+                 str(tmp_path / "s.db")]) == 0
+    assert main(["compliance", str(data), "--out", str(tmp_path / "c.csv")]) == 0
+    assert len(calls) == 3  # one calibration for every command after the first
+    assert _without_timings(first) == _without_timings((out / "plan.json").read_text())
+
+
+def _without_timings(text: str) -> dict:
+    doc = json.loads(text)
+    doc.pop("solve_seconds", None)
+    return doc

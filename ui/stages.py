@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from forecasts import ForecastResult
-from planning.forecast_cache import ForecastCache
+from planning.disk_cache import DiskCache, use_cache
 from planning.inputs.tables import Inputs
 from planning.pipeline import (
     PipelineRun,
@@ -107,6 +107,13 @@ def _plan_key() -> str:
     return keys.plan_key(session.digest())
 
 
+def _run_plan(inp: Inputs, **kw: Any) -> PipelineRun:
+    """:func:`planning.pipeline.run_plan` with the disk cache in force, so a plan made to an
+    SLA confidence is calibrated once for the CLI and the app alike."""
+    with use_cache(DiskCache()):
+        return run_plan(inp, **kw)
+
+
 # -- forecast -------------------------------------------------------------------------------
 def needs_forecast(inp: Inputs) -> bool:
     """False when the inputs bring their own requirements table."""
@@ -116,7 +123,7 @@ def needs_forecast(inp: Inputs) -> bool:
 def _forecast_done(inp: Inputs, label: str) -> Done:
     n = 0 if inp.volumes is None else inp.volumes.groupby(["market", "queue"]).ngroups
     return run_stage("forecast", keys.forecast_key(_digest_of(inp)),
-                     lambda: forecast_result(inp, cache=ForecastCache()),
+                     lambda: forecast_result(inp, cache=DiskCache()),
                      label=label.format(n=n))
 
 
@@ -204,7 +211,7 @@ def plan(*, run: bool) -> Done | None:
     req = r.value
     model = _model_forecast(inp)
     done = run_stage("plan", _plan_key(),
-                     lambda: run_plan(inp, forecast=fc, requirements=req, model=model),
+                     lambda: _run_plan(inp, forecast=fc, requirements=req, model=model),
                      label="Optimising the plan", limit_s=_plan_limit(inp))
     st.session_state[_LAST_PLAN] = (done, _plan_key())
     return done
@@ -233,7 +240,7 @@ def plan_for(inp: Inputs, *, run: bool, label: str) -> Done | None:
             return f
         model = f.value.forecast
         fc = forecast_table(inp, model)
-    return run_stage("plan", key, lambda: run_plan(inp, forecast=fc, model=model),
+    return run_stage("plan", key, lambda: _run_plan(inp, forecast=fc, model=model),
                      label=f"Optimising {label}", limit_s=_plan_limit(inp))
 
 
@@ -265,7 +272,7 @@ def warm_forecast(inp: Inputs) -> Done:
     page: for tests and benchmarks that should not time the first forecast."""
     key = keys.forecast_key(keys.digest_inputs(inp))
     return JOBS.submit("forecast", key,
-                       lambda: forecast_result(inp, cache=ForecastCache())).result()
+                       lambda: forecast_result(inp, cache=DiskCache())).result()
 
 
 def warm_plan(inp: Inputs) -> Done:
@@ -273,4 +280,4 @@ def warm_plan(inp: Inputs) -> Done:
     model = warm_forecast(inp).value.forecast if needs_forecast(inp) else None
     fc = None if model is None else forecast_table(inp, model)
     key = keys.plan_key(keys.digest_inputs(inp))
-    return JOBS.submit("plan", key, lambda: run_plan(inp, forecast=fc, model=model)).result()
+    return JOBS.submit("plan", key, lambda: _run_plan(inp, forecast=fc, model=model)).result()

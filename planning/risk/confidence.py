@@ -33,9 +33,18 @@ import numpy as np
 import pandas as pd
 
 from planning.actuals.replan import Commitments
+from planning.disk_cache import (
+    DiskCache,
+    cached,
+    code_version,
+    combine,
+    current_cache,
+    frame_digest,
+)
 from planning.errors import InputError, Issue
+from planning.inputs.digest import digest_inputs
 from planning.inputs.tables import Inputs
-from planning.optimise import PlanResult, optimise
+from planning.optimise import PlanResult, PlanStatus, optimise
 from planning.periods import quarter_labels
 from planning.risk.calibrate import (
     CALIBRATION_SEED,
@@ -46,6 +55,15 @@ from planning.risk.calibrate import (
     required_share,
 )
 from planning.risk.levels import level_quantile
+
+#: tables an SLA-confidence plan does not read (the forecast is given; actuals are for KPIs)
+NOT_READ = ("volumes", "actual_queues", "actual_sites", "actual_vendors")
+#: source whose code decides an SLA-confidence plan (folders: every .py under them)
+CONFIDENCE_CODE = ("planning/risk", "planning/optimise", "planning/requirements",
+                   "planning/inputs", "planning/actuals/replan.py", "planning/periods.py",
+                   "planning/units.py", "planning/errors.py", "planning/disk_cache.py")
+#: packages whose version can change it
+CONFIDENCE_PACKAGES = ("numpy", "pandas", "pulp", "highspy")
 
 CELL_COLUMNS = ["market", "queue", "quarter", "kind", "level", "quantile", "p_meet_sla",
                 "promised", "meets_target", "shortfall_fte_weeks", "reason_code"]
@@ -123,17 +141,37 @@ def check_target(target: float) -> None:
                                 "a probability strictly between 0 and 1, e.g. 0.9")])
 
 
+def confidence_key(inputs: Inputs, forecast: pd.DataFrame, settings: ConfidenceSettings, *,
+                   time_limit_s: float | None, mip_gap: float | None, explain: bool | str,
+                   commitments: Commitments | None, version: str | None = None) -> str:
+    """The disk-cache key of :func:`plan_to_confidence`: every input table but
+    :data:`NOT_READ` (each cell), every scenario section, the forecast (each cell), the
+    settings (target, paths, seed, correlation, AHT noise, margin, tolerance, rounds), the
+    solver arguments, the commitments, and the code version (default: the source of
+    :data:`CONFIDENCE_CODE` and the versions of :data:`CONFIDENCE_PACKAGES`)."""
+    d = digest_inputs(inputs)
+    commits = None if commitments is None else (frame_digest(commitments.starts),
+                                                frame_digest(commitments.vendor_fte))
+    return combine("confidence", d.all_but(NOT_READ, [name for name, _ in d.sections]),
+                   frame_digest(forecast), repr(settings), time_limit_s, mip_gap, explain,
+                   commits, version or code_version(CONFIDENCE_CODE, CONFIDENCE_PACKAGES))
+
+
 def plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame,
                        settings: ConfidenceSettings | None = None, *,
                        time_limit_s: float | None = None, mip_gap: float | None = None,
                        explain: bool | str = True, commitments: Commitments | None = None,
-                       calibrator: Calibrator | None = None) -> ConfidencePlan:
+                       calibrator: Calibrator | None = None,
+                       cache: DiskCache | None = None) -> ConfidencePlan:
     """The cheapest plan meeting every cell's quarterly SLA with probability >= target.
 
     settings: default ConfidenceSettings(inputs.scenario.plan.sla_confidence); calibrator:
-    paths already drawn for this forecast (e.g. shared by frontier points).
+    paths already drawn for this forecast (e.g. shared by frontier points; such a call is
+    not cached). cache: where to look the plan up first and keep it when solved to
+    optimality (default: the cache a front end set with
+    :func:`planning.disk_cache.use_cache`; none outside such a block), keyed by
+    :func:`confidence_key`.
     """
-    t0 = time.perf_counter()
     if settings is None:
         target = inputs.scenario.plan.sla_confidence
         if target is None:
@@ -145,6 +183,28 @@ def plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame,
         raise InputError([Issue("forecast", None, None, None, "plan.sla_confidence needs the "
                                 "daily forecast (volumes or a forecast table); a requirements "
                                 "table has no uncertainty to plan against")])
+    solver = {"time_limit_s": time_limit_s, "mip_gap": mip_gap, "explain": explain,
+              "commitments": commitments}
+
+    def make() -> ConfidencePlan:
+        return _plan_to_confidence(inputs, forecast, settings, calibrator=calibrator, **solver)
+
+    cache = None if calibrator is not None else cache if cache is not None else current_cache()
+    return cached(cache, lambda: confidence_key(inputs, forecast, settings, **solver),
+                  ConfidencePlan, make, keep=_worth_keeping)
+
+
+def _worth_keeping(out: ConfidencePlan) -> bool:
+    """Only a plan solved to optimality is kept: one stopped by the clock (which depends on
+    the machine's load) or no plan at all is made afresh next time."""
+    return out.plan.status is PlanStatus.OPTIMAL
+
+
+def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: ConfidenceSettings,
+                        *, time_limit_s: float | None, mip_gap: float | None,
+                        explain: bool | str, commitments: Commitments | None,
+                        calibrator: Calibrator | None) -> ConfidencePlan:
+    t0 = time.perf_counter()
     cal = calibrator or settings.calibrator(inputs, forecast)
     required = settings.required
     cells = sorted(cal.series)
