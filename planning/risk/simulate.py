@@ -164,8 +164,32 @@ class CellTask:
     fte_week: np.ndarray
 
 
-def simulate_cell(task: CellTask, *, inputs: Inputs, settings: RiskSettings) -> dict:
-    """Paths of one cell: cases, on-time cases and backlog age per path and day.
+@dataclass(frozen=True)
+class CellOutcome:
+    """What the summaries and roll-ups need of one cell's paths, per quarter (in plan order).
+
+    quarters: quarter labels; met, cases, on_time: per quarter and path (quarters, paths):
+    whether the quarter met the SLA, its cases and its cases handled in time; age_mean:
+    per quarter the mean over paths and days of the backlog age (days; NaN for realtime);
+    age_p95: per quarter the 95th percentile over paths of the quarter's largest age;
+    fte: the plan's FTE per week. O(paths x quarters), whatever the number of days.
+    """
+
+    kind: str
+    sla: float
+    quarters: tuple[str, ...]
+    met: np.ndarray
+    cases: np.ndarray
+    on_time: np.ndarray
+    age_mean: np.ndarray
+    age_p95: np.ndarray
+    fte: np.ndarray
+
+
+def simulate_cell(task: CellTask, *, inputs: Inputs, settings: RiskSettings) -> CellOutcome:
+    """One cell's paths, reduced per quarter before they leave the worker
+    (:class:`CellOutcome`): the paths x days arrays are dropped here, so what the caller
+    holds grows with paths x quarters per cell, not paths x days.
 
     Pure: the random numbers come from the cell's own generator (seed, market, queue), so
     the result is the same wherever and in whatever order cells run.
@@ -173,8 +197,20 @@ def simulate_cell(task: CellTask, *, inputs: Inputs, settings: RiskSettings) -> 
     series = draw_one(inputs, task.rows, task.planned, settings.paths, settings.seed,
                       settings.correlation, settings.aht_cv)
     on_time, age = serve(series, task.fte_week, inputs)
-    return {"kind": series.kind, "sla": series.sla, "cases": series.cases, "on_time": on_time,
-            "age": age, "fte": task.fte_week}
+    days_q, _ = day_quarters(inputs)
+    labels = tuple(dict.fromkeys(days_q))
+    met, cases, on, age_mean, age_p95 = [], [], [], [], []
+    for label in labels:
+        mask = days_q == label
+        m, n_cases, n_on = quarter_met(series.cases[:, mask], on_time[:, mask], series.sla)
+        met.append(m)
+        cases.append(n_cases)
+        on.append(n_on)
+        age_mean.append(np.nan if age is None else float(age[:, mask].mean()))
+        age_p95.append(np.nan if age is None else
+                       float(np.quantile(age[:, mask].max(axis=1), 0.95, method="higher")))
+    return CellOutcome(series.kind, series.sla, labels, np.array(met), np.array(cases),
+                       np.array(on), np.array(age_mean), np.array(age_p95), task.fte_week)
 
 
 def _light(inputs: Inputs) -> Inputs:
@@ -208,35 +244,30 @@ def simulate_risk(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFra
     engine = engine or current_engine()
     done = engine.map(simulate_cell, tasks, inputs=_light(inputs), settings=settings)
     cells = {(t.market, t.queue): c for t, c in zip(tasks, done, strict=True)}
-    quarters, week_q = day_quarters(inputs)
-    summary, outcome = _summarise(cells, quarters, week_q, settings.paths)
+    _, week_q = day_quarters(inputs)
+    summary, outcome = _summarise(cells, week_q, settings.paths)
     return RiskResult(summary=summary, markets=_markets(outcome, summary),
                       overall=_overall(outcome, summary), settings=settings,
                       notes=tuple(notes), seconds=time.perf_counter() - t0)
 
 
-def _summarise(cells: dict, quarters: np.ndarray, week_q: np.ndarray, paths: int
+def _summarise(cells: dict[tuple[str, str], CellOutcome], week_q: np.ndarray, paths: int
                ) -> tuple[pd.DataFrame, dict]:
     """Per cell and quarter statistics, and per-path outcomes for the roll-ups."""
     rows, outcome = [], {}
     for (m, q), c in cells.items():
-        for label in dict.fromkeys(quarters):
-            mask = quarters == label
-            met, n_cases, n_on = quarter_met(c["cases"][:, mask], c["on_time"][:, mask],
-                                             c["sla"])
+        for k, label in enumerate(c.quarters):
+            met, n_cases, n_on = c.met[k], c.cases[k], c.on_time[k]
             share = np.where(n_cases > 0, n_on / np.where(n_cases > 0, n_cases, 1.0), 1.0)
             outcome[(m, q, label)] = (met, n_cases, n_on)
-            age = c["age"]
             rows.append({
-                "market": m, "queue": q, "kind": c["kind"], "quarter": label,
-                "sla_target": c["sla"], "paths": paths, "expected_cases": float(n_cases.mean()),
-                "capacity_fte": float(c["fte"][week_q == label].mean()),
+                "market": m, "queue": q, "kind": c.kind, "quarter": label,
+                "sla_target": c.sla, "paths": paths, "expected_cases": float(n_cases.mean()),
+                "capacity_fte": float(c.fte[week_q == label].mean()),
                 "p_meet_sla": float(met.mean()), "on_time_mean": float(share.mean()),
                 "on_time_p05": float(np.quantile(share, 0.05)),
-                "backlog_age_mean_days": np.nan if age is None else float(age[:, mask].mean()),
-                "backlog_age_p95_days": (np.nan if age is None
-                                         else float(np.quantile(age[:, mask].max(axis=1), 0.95,
-                                                                    method="higher"))),
+                "backlog_age_mean_days": float(c.age_mean[k]),
+                "backlog_age_p95_days": float(c.age_p95[k]),
             })
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), outcome
 
