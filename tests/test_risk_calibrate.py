@@ -99,3 +99,33 @@ def test_two_quarters_searched_in_turn_agree_with_the_whole_plan_simulated(tmp_p
         whole = cal.probability(c, fte[c])
         assert whole == pytest.approx(out.p[c], abs=1.0 / PATHS)
         assert (whole >= need - 1.0 / PATHS).all()
+
+
+def test_remembered_requirements_and_probabilities_equal_fresh_ones(cal, tmp_path):
+    # A cell's requirement comes from its own rows only, so one computed beside other cells
+    # (and remembered) equals one computed alone, by compute_requirements directly.
+    fc = confidence_forecast()
+    weeks = cal.weeks
+    both = {("GB", "listing"): np.array([0.7]), ("ID", "listing"): np.array([-0.3])}
+    first = cal.levels.weekly(both, weeks)
+    inputs = confidence_inputs(tmp_path)
+    for cell, z in both.items():
+        rows = fc[(fc["market"] == cell[0]) & (fc["queue"] == cell[1])]
+        lo, mid, hi = rows["p10"].iloc[0], rows["p50"].iloc[0], rows["p90"].iloc[0]
+        cases = mid * (hi / mid) ** (z[0] / 1.2815515655446004) if z[0] >= 0 \
+            else mid * (mid / lo) ** (z[0] / 1.2815515655446004)
+        alone = compute_requirements(inputs, rows.assign(p10=cases, p50=cases, p90=cases))
+        np.testing.assert_allclose(first[cell], alone["required_fte"].to_numpy(), rtol=1e-12)
+    again = cal.levels.weekly({("GB", "listing"): np.array([0.7])}, weeks)
+    np.testing.assert_array_equal(again[("GB", "listing")], first[("GB", "listing")])
+    again[("GB", "listing")][:] = -1  # a caller changing its copy changes nothing kept
+    assert (cal.levels.weekly(both, weeks)[("GB", "listing")] > 0).all()
+    # a remembered probability is the simulation's: the same as a fresh Calibrator's
+    fte = first[("GB", "listing")]
+    p = cal.probability(("GB", "listing"), fte)
+    assert p is not cal.probability(("GB", "listing"), fte)
+    fresh = Calibrator(inputs, fc, paths=PATHS, seed=3, correlation=0.9, aht_cv=0.05)
+    np.testing.assert_array_equal(fresh.probability(("GB", "listing"), fte.copy()), p)
+    assert cal.probability(("GB", "listing"), fte * 0.8)[0] < p[0]  # remembered per staffing
+    higher = cal.levels.weekly({("GB", "listing"): np.array([1.5])}, weeks)  # ... and level
+    assert higher[("GB", "listing")].sum() > first[("GB", "listing")].sum()

@@ -93,14 +93,23 @@ class Calibrator:
         self.levels = LevelRequirements(inputs, forecast)
         self._work = {c: deferrable_work(s, inputs) for c, s in self.series.items()
                       if s.kind == "deferrable"}
+        self._seen: dict[tuple[Cell, bytes], np.ndarray] = {}
 
     def probability(self, cell: Cell, fte_week: np.ndarray) -> np.ndarray:
         """Share of paths meeting the SLA in each quarter (n_quarters,) with this staffing,
-        simulated over the whole plan exactly as :func:`planning.risk.simulate.simulate_risk`."""
-        s = self.series[cell]
-        on_time, _ = serve(s, np.asarray(fte_week, float), self.inputs, with_age=False)
-        return np.array([quarter_share(s, on_time, self.day_q == q)[0].mean()
-                         for q in self.quarters])
+        simulated over the whole plan exactly as :func:`planning.risk.simulate.simulate_risk`.
+
+        Remembered per cell and staffing (the paths are fixed): the feedback rounds change
+        the staffing of a few cells only, and the others are not simulated again.
+        """
+        fte = np.ascontiguousarray(fte_week, dtype=float)
+        key = (cell, fte.tobytes())
+        if key not in self._seen:
+            s = self.series[cell]
+            on_time, _ = serve(s, fte, self.inputs, with_age=False)
+            self._seen[key] = np.array([quarter_share(s, on_time, self.day_q == q)[0].mean()
+                                        for q in self.quarters])
+        return self._seen[key].copy()
 
     def _quarter(self, cell: Cell, fte_week: np.ndarray, k: int, initial: np.ndarray | None,
                  *, carry: bool = False) -> tuple[float, np.ndarray | None]:

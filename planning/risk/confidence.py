@@ -14,7 +14,8 @@ confidence").
    there instead of sinking every cell of a tight pool just below the target); then the
    cells still below target are re-calibrated with the plan's staffing as a cap in their
    short weeks (so later weeks carry the catch-up). A round is kept only when fewer cells
-   miss (or as many with less shortfall).
+   miss (or as many with less shortfall). Every solve is explained, so the kept one needs
+   no further solve.
 
 Cells without shortfall in the quarter or an earlier one are *promised*: their probability
 (on the calibration paths) is at least the target plus the margin. Cells with shortfall
@@ -223,7 +224,7 @@ def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: Confid
     plan = solve(req, explain, weights)
     if not plan.ok:
         return _result(settings, cal, plan, req, levels, calib, 1, sims, t0)
-    rounds, explained = 1, True
+    rounds = 1
     probs = _probabilities(cal, plan)
     for step in ("concentrate", "raise")[:settings.max_rounds - 1]:
         failing = _failing(cal, plan, probs, required)
@@ -243,7 +244,9 @@ def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: Confid
                 continue
             trial_levels = {**levels, **raised}
         trial_req = req if trial_levels is levels else cal.levels.table(trial_levels)
-        trial = solve(trial_req, False, trial_weights)
+        # explained now (from the duals: far cheaper than the MIP) so that a kept round
+        # needs no second solve for its explanations
+        trial = solve(trial_req, explain, trial_weights)
         rounds += 1
         if not trial.ok:
             continue
@@ -251,12 +254,8 @@ def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: Confid
         before = (len(failing), plan.shortfall_fte_weeks)
         after = (len(_failing(cal, trial, trial_probs, required)), trial.shortfall_fte_weeks)
         if after < before:
-            plan, probs, explained = trial, trial_probs, False
+            plan, probs = trial, trial_probs
             levels, req, weights = trial_levels, trial_req, trial_weights
-    if explain and not explained:
-        plan = solve(req, explain, weights)
-        rounds += 1
-        probs = _probabilities(cal, plan)
     out = _result(settings, cal, plan, req, levels, calib, rounds, sims, t0, probs)
     return dataclasses.replace(out, weights=dict(weights))
 

@@ -62,6 +62,7 @@ class LevelRequirements:
         self._fc = fc
         self._cell = list(zip(fc["market"].astype(str), fc["queue"].astype(str), strict=True))
         self._rows = {c: idx for c, idx in fc.groupby(["market", "queue"], sort=True).indices.items()}
+        self._seen: dict[tuple, np.ndarray | None] = {}
         self._inputs = dataclasses.replace(
             inputs, scenario=inputs.scenario.replace("plan", quantile=0.5, sla_confidence=None),
             forecast=None, requirements=None)
@@ -88,12 +89,20 @@ class LevelRequirements:
 
     def weekly(self, levels: dict[tuple[str, str], np.ndarray], weeks: pd.DatetimeIndex
                ) -> dict[tuple[str, str], np.ndarray]:
-        """Required FTE per planned week (weeks,) of each cell at its levels."""
-        if not levels:
-            return {}
-        req = self.table(levels)
-        out = {}
-        for (m, q), g in req.groupby(["market", "queue"], sort=False):
-            s = g.set_index("week")["required_fte"]
-            out[(str(m), str(q))] = s.reindex(weeks).fillna(0.0).to_numpy(float)
-        return out
+        """Required FTE per planned week (weeks,) of each cell at its levels.
+
+        A cell's requirement depends on its own forecast rows and levels only, so it is
+        remembered per cell, levels and weeks, and only cells at new levels are computed.
+        """
+        key = {c: (c, np.asarray(z, float).tobytes(), weeks[0], len(weeks))
+               for c, z in levels.items()}
+        todo = {c: z for c, z in levels.items() if key[c] not in self._seen}
+        if todo:
+            req = self.table(todo)
+            found = {}
+            for (m, q), g in req.groupby(["market", "queue"], sort=False):
+                s = g.set_index("week")["required_fte"]
+                found[(str(m), str(q))] = s.reindex(weeks).fillna(0.0).to_numpy(float)
+            for c in todo:
+                self._seen[key[c]] = found.get(c)
+        return {c: self._seen[key[c]].copy() for c in levels if self._seen[key[c]] is not None}
