@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from confidence_fixtures import confidence_forecast, confidence_inputs
+from conftest import count_calls
 
+from planning import pipeline
+from planning.disk_cache import DiskCache
 from planning.errors import InputError
 from planning.inputs.loading import load_inputs
-from planning.pipeline import input_commitments, run_plan
+from planning.pipeline import input_commitments, plan_risk, risk_key, run_plan
+from planning.risk.simulate import RiskSettings, simulate_risk
 
 REQUIREMENTS = "market,queue,week,required_fte\nID,listing,2027-01-04,4\nID,listing,2027-01-11,4\n"
 
@@ -54,3 +59,35 @@ def test_a_given_forecast_table_is_the_forecast_result(tiny):
     res = forecast_result(inputs)
     assert res.forecast is inputs.forecast and res.backtest.empty and res.warnings == ()
     assert forecast_table(inputs) is inputs.forecast
+
+
+# -- the plan's SLA risk through the disk cache -------------------------------------------
+def _risk_case(tmp_path):
+    inputs = confidence_inputs(tmp_path)
+    fc = confidence_forecast()
+    run = run_plan(inputs, forecast=fc, explain=False)
+    return inputs, fc, run.plan.allocation
+
+
+def test_the_plan_risk_is_simulated_once_per_plan_and_settings(tmp_path, monkeypatch):
+    inputs, fc, alloc = _risk_case(tmp_path)
+    calls = count_calls(monkeypatch, pipeline, "simulate_risk")
+    cache = DiskCache(tmp_path / "cache")
+    s = RiskSettings(paths=300)
+    first = plan_risk(inputs, fc, alloc, s, cache=cache)
+    again = plan_risk(inputs, fc, alloc, s, cache=cache)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(again.summary, first.summary)
+    fewer = alloc.assign(fte=alloc["fte"].where(alloc.index != 3, alloc["fte"] * 0.5))
+    plan_risk(inputs, fc, fewer, s, cache=cache)  # one allocation cell
+    plan_risk(inputs, fc, alloc, RiskSettings(paths=300, seed=1), cache=cache)
+    moved = fc.copy()
+    moved.loc[5, "p90"] += 1.0  # one forecast cell
+    plan_risk(inputs, moved, alloc, s, cache=cache)
+    assert len(calls) == 4
+    plan_risk(inputs, fc, alloc, s)  # no cache in force: simulated
+    assert len(calls) == 5
+    # the stored result is the simulation's: a direct run agrees
+    direct = simulate_risk(inputs, fc, alloc, s)
+    pd.testing.assert_frame_equal(direct.summary, first.summary)
+    assert risk_key(inputs, fc, alloc, s) != risk_key(inputs, fc, alloc, s, version="other")

@@ -24,10 +24,11 @@ from planning.pipeline import (
     PipelineRun,
     forecast_result,
     forecast_table,
+    plan_risk,
     requirements_table,
     run_plan,
 )
-from planning.risk.simulate import RiskResult, RiskSettings, simulate_risk
+from planning.risk.simulate import RiskResult, RiskSettings
 from ui import keys, session
 from ui.jobs import JOBS, Done
 
@@ -256,7 +257,8 @@ def risk(run: PipelineRun, inp: Inputs, key: str, *, wait_for_it: bool = True) -
         return None
 
     def work() -> RiskResult:
-        return simulate_risk(inp, run.forecast, run.plan.allocation, RISK_SETTINGS)
+        return plan_risk(inp, run.forecast, run.plan.allocation, RISK_SETTINGS,
+                         cache=DiskCache())
 
     if not wait_for_it:
         fut = JOBS.submit("risk", key, work)

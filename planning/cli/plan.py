@@ -24,13 +24,13 @@ from planning.fileio import record_outputs, write_csv_atomic
 from planning.inputs.loading import load_inputs
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, PlanStatus, write_plan_json
-from planning.pipeline import forecast_result, forecast_table, run_plan
+from planning.pipeline import forecast_result, forecast_table, plan_risk, run_plan
 from planning.reports import formats as f
 from planning.reports.ask import plan_ask
 from planning.reports.ask_text import sla_sentence, sla_table
 from planning.reports.workbook import write_workbook
 from planning.risk.confidence_frontier import confidence_frontier
-from planning.risk.simulate import RiskSettings, simulate_risk
+from planning.risk.simulate import RiskSettings
 from planning.store.settings import apply_settings
 
 DEFAULT_OUT = "plan_out"
@@ -133,7 +133,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if result.ok and run.forecast is not None and not args.no_sla:
         step(f"simulating SLA risk ({RiskSettings().paths:,} volume paths per market and "
              "queue) ...")
-        risk = simulate_risk(inputs, run.forecast, result.allocation, RiskSettings())
+        risk = plan_risk(inputs, run.forecast, result.allocation, RiskSettings())
     markets = None if risk is None else risk.markets
     print(headline(result, inputs, risk_markets=markets, seconds=solved))
     if result.status == PlanStatus.ERROR:  # refused or no plan found: nothing is written

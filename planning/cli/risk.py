@@ -23,12 +23,12 @@ from planning.fileio import write_atomic, write_csv_atomic
 from planning.inputs.loading import load_inputs
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult
-from planning.pipeline import forecast_table, run_plan
+from planning.pipeline import forecast_table, plan_risk, run_plan
 from planning.risk.compliance import by_language, compliance_table, notes, write_compliance_xlsx
 from planning.risk.confidence import promise_check, sampling_error
 from planning.risk.confidence_frontier import CONFIDENCE_TARGETS, confidence_frontier
 from planning.risk.frontier import cost_risk_frontier, frontier_forecast
-from planning.risk.simulate import RiskSettings, simulate_risk, with_spare_capacity
+from planning.risk.simulate import RiskSettings, with_spare_capacity
 from planning.store.store import ScenarioStore, StoreError, parse_ref
 
 
@@ -125,7 +125,7 @@ def cmd_risk(args: argparse.Namespace) -> int:
     alloc = src.plan.allocation
     if args.spare_capacity:
         alloc = with_spare_capacity(alloc, src.plan.sites, src.plan.vendors, src.inputs)
-    risk = simulate_risk(src.inputs, src.forecast, alloc, settings)
+    risk = plan_risk(src.inputs, src.forecast, alloc, settings)
     out = risk_paths(args)
     write_csv_atomic(risk.summary, out)
     for note in risk.notes:
