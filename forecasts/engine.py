@@ -16,6 +16,7 @@ Flow for every series (all on its own daily calendar, day 0 = its first date):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ from forecasts.one import (
 from forecasts.result import NAIVE_ERRORS, POOLED_ERRORS, ForecastResult, ForecastWarning
 from forecasts.series import Series, despike, regularize
 from forecasts.validation import quantile_column
-from forecasts.workers import Mapper, map_local
+from forecasts.workers import Mapper, default_jobs, map_local
 
 COLD_START = "ColdStart"
 COLD_START_DAYS = 112  # under 16 weeks of history: borrow the shape of similar series
@@ -97,6 +98,26 @@ def prepare(history: pd.DataFrame, horizon: int, events: pd.DataFrame, windows: 
                        all_finals=s.uid in cold) for s in series]
 
 
+#: series dispatched together: only one chunk's full fits are alive at once (see :func:`kept`)
+CHUNK = 256
+
+
+def kept(fit: SeriesForecast) -> SeriesForecast:
+    """What :func:`combine` reads of a fit: its scores, best model, every candidate's
+    backtest errors (a series with too few errors of its own borrows every series'),
+    warnings, and the final forecast, pre-event base (what a cold start borrows) and capped
+    days of the best model only; the other candidates' final fits are dropped."""
+    best = {fit.best}
+    return replace(fit, final={m: v for m, v in fit.final.items() if m in best},
+                   base={m: v for m, v in fit.base.items() if m in best},
+                   capped={m: v for m, v in fit.capped.items() if m in best})
+
+
+def forecast_kept(item: tuple[SeriesTask, ForecastSettings]) -> SeriesForecast:
+    """:func:`kept` of :func:`forecasts.one.forecast_item`, in the worker (less to send back)."""
+    return kept(forecast_item(item))
+
+
 def run(
     history: pd.DataFrame,
     horizon: int,
@@ -108,22 +129,30 @@ def run(
     models: Sequence[str] | None = None,
     n_jobs: int | None = None,
     mapper: Mapper | None = None,
+    chunk: int = CHUNK,
 ) -> ForecastResult:
     """Backtest, choose and forecast every series of a checked history.
 
-    mapper: how :func:`forecasts.one.forecast_item` (``forecast_one`` of a (task, settings)
-        pair) is mapped over the series (default: in
-    ``n_jobs`` local worker processes, :func:`forecasts.workers.map_local`).
+    mapper: how the per-series work (:func:`forecast_kept`: ``forecast_one`` of a (task,
+        settings) pair, reduced to what :func:`combine` needs) is mapped over the series
+        (default: in ``n_jobs`` local worker processes, :func:`forecasts.workers.map_local`).
+    chunk: series handed to the mapper at a time; each chunk's fits are reduced
+        (:func:`kept`) before the next is dispatched, so memory holds one chunk's full fits
+        and the reduced rest. The result does not depend on it.
     """
     settings = ForecastSettings(tuple(m for m in MODELS if models is None or m in models),
                                 tuple(quantiles))
     tasks = prepare(history, horizon, events, windows, step)
     items = [(t, settings) for t in tasks]
-    if mapper is None:
-        fits = map_local(forecast_item, items, n_jobs,
-                         ets=any(m in NEEDS_ETS for m in settings.models))
-    else:
-        fits = list(mapper(forecast_item, items))
+    jobs = default_jobs(len(items)) if n_jobs is None else n_jobs
+    ets = any(m in NEEDS_ETS for m in settings.models)
+    fits: list[SeriesForecast] = []
+    for first in range(0, len(items), max(1, int(chunk))):
+        part = items[first:first + max(1, int(chunk))]
+        if mapper is None:
+            fits += map_local(forecast_kept, part, jobs, ets=ets)
+        else:
+            fits += list(mapper(forecast_kept, part))
     return combine(tasks, fits, settings, groups)
 
 

@@ -113,6 +113,7 @@ def _forecast(inputs: Inputs, quantiles: Sequence[float], backtest_windows: int,
         "ds": hist["date"].to_numpy(),
         "y": hist["cases"].to_numpy(dtype=float),
     })
+    del hist  # a copy of the whole history: not needed while the series are fitted
     last = frame.groupby("unique_id")["ds"].max()
     horizon = int((days[-1] - last.min()).days)
     try:
