@@ -28,12 +28,17 @@ from devtools.panel import large_input_folder  # noqa: E402
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--folder", type=Path, required=True, help="input folder (made if missing)")
-    ap.add_argument("--out", type=Path, required=True, help="headcount plan --out")
+    ap.add_argument("--folder", type=Path, default=None,
+                    help="input folder (made if missing; default: a temporary folder)")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="headcount plan --out (default: a temporary folder)")
     ap.add_argument("--markets", type=int, default=200)
     ap.add_argument("--queues", type=int, default=20)
     ap.add_argument("plan_args", nargs="*", help="more arguments for headcount plan (after --)")
     a = ap.parse_args()
+    scratch = tempfile.TemporaryDirectory(prefix="hc_large_")
+    a.folder = a.folder or Path(scratch.name) / "in"
+    a.out = a.out or Path(scratch.name) / "out"
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
           f"load average before {os.getloadavg()[0]:.1f}", flush=True)
     if not (a.folder / "volumes.csv").exists():
@@ -50,6 +55,7 @@ def main() -> None:
     print(out)
     print(f"exit={code} wall_s={wall:.1f} cpu_s={cpu:.1f} peak_rss_mib={peak:.0f} "
           f"load_after={os.getloadavg()[0]:.1f}")
+    scratch.cleanup()
     sys.exit(code)
 
 

@@ -4,10 +4,9 @@ For every event name and every offset ``o`` in ``-lead .. lag`` days from the ne
 of that event, the uplift is learnt from a series' own history as the mean log ratio
 ``log1p(y[d]) - log1p(baseline[d])`` over the past days ``d`` at that offset, where the
 baseline is the median of the nearest unaffected same-weekday days (up to 3 weeks each
-side, looking at most 8 weeks away; days with no such day on one side are not used). An
-uplift seen on a single day is not learnt (the uplift pooled over series stands in).
-Estimates within two standard errors of zero are set to zero. A run of consecutive event
-days (Ramadan) is offset 0 throughout.
+side, looking at most 8 weeks away; days with no such day on one side are not used).
+Estimates within two standard errors of zero are set to zero (four, for an estimate from a
+single day). A run of consecutive event days (Ramadan) is offset 0 throughout.
 
 Uplifts are additive on the log1p scale, i.e. multiplicative on volumes:
 ``forecast = expm1(log1p(base) + u)``. A known uplift given by the user multiplies the
@@ -25,7 +24,7 @@ import pandas as pd
 NONE = 10_000  # offset marker: day not near an event of this name
 LEAD_DAYS = 3
 LAG_DAYS = 3
-MIN_SEEN = 2  # an uplift is learnt from at least this many days (occurrences)
+SINGLE_T = 4.0  # an uplift seen on one day only must exceed this many standard errors
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,10 @@ def learn_uplifts(
     """Learnt log1p uplift per (name, offset) from days ``0 .. n_train-1``.
 
     z: log1p of the gap-filled series; observed: False on filled gaps. Only (name, offset)
-    pairs seen on at least MIN_SEEN training days with a baseline on both sides
-    (:func:`baselines`) appear in the result; the others take the uplift pooled over series,
-    if any (one day cannot tell an event's effect from that day's noise).
+    pairs seen on training days with a baseline on both sides (:func:`baselines`) appear
+    in the result. An estimate within two standard errors of zero is 0; one from a single
+    day must exceed SINGLE_T standard errors (one day tells an event's effect from noise
+    only when the effect is large: a sale's spike, not a holiday's lead day).
     """
     if not cal.offsets:
         return {}
@@ -152,11 +152,11 @@ def learn_uplifts(
             pick = at & sole if (at & sole).any() else at
             r = ratio[pick]
             r = r[np.isfinite(r)]
-            if r.size < MIN_SEEN:
+            if r.size == 0:
                 continue
             u = float(np.mean(r))
             se = 1.12 * sigma / np.sqrt(r.size)
-            out[(name, int(o))] = u if abs(u) > 2.0 * se else 0.0
+            out[(name, int(o))] = u if abs(u) > (SINGLE_T if r.size == 1 else 2.0) * se else 0.0
     return out
 
 

@@ -60,3 +60,36 @@ def test_events_for_other_series_are_ignored() -> None:
     }))
     cal = ev.series_events(events, "y", pd.Timestamp("2024-01-01"), 30)
     assert cal.names == ("b",)
+
+
+def test_a_baseline_from_one_side_only_is_refused_when_two_sided() -> None:
+    # 30 days of 1.0, usable everywhere: day 25 has same weekdays 18 and 11 (and 4) before
+    # it and none after (day 32 is past the end)
+    z = np.ones(30)
+    usable = np.ones(30, bool)
+    days = np.array([10, 25])
+    assert ev.baselines(z, usable, days).tolist() == [1.0, 1.0]
+    got = ev.baselines(z, usable, days, two_sided=True)
+    assert got[0] == 1.0 and np.isnan(got[1])
+
+
+def test_an_uplift_seen_once_must_be_large_to_be_learnt() -> None:
+    # noise sd 0.03 in logs: standard error of a one-day estimate 1.12 x 0.03 = 0.034, so
+    # the one-day threshold is 4 x 0.034 = 0.134 and the two-day one 2 x 0.024 = 0.048
+    days, y = _series(2 * 365, seed=3, sd=0.03)
+    dip = pd.to_datetime(["2023-05-10", "2024-05-08"])  # a 10 % dip (0.105 in logs)
+    for d in dip:
+        y[(d - days[0]).days] *= 0.9
+    spike = pd.Timestamp("2024-03-06")  # a threefold spike, once (1.1 in logs)
+    y[(spike - days[0]).days] *= 3.0
+    events = check_events(pd.DataFrame({"ds": [*dip, spike],
+                                        "name": ["holiday", "holiday", "sale"]}))
+    cal = ev.series_events(events, "a", days[0], len(y), lead=0, lag=0)
+    z, obs = np.log1p(y), np.ones(len(y), bool)
+    twice = ev.learn_uplifts(z, obs, len(y), cal)
+    assert np.exp(twice[("holiday", 0)]) == pytest.approx(0.9, abs=0.04)
+    assert np.exp(twice[("sale", 0)]) == pytest.approx(3.0, rel=0.1)
+    # history up to the second dip's eve: the dip was seen once, under the threshold
+    once = ev.learn_uplifts(z, obs, (dip[1] - days[0]).days, cal)
+    assert once[("holiday", 0)] == 0.0
+    assert np.exp(once[("sale", 0)]) == pytest.approx(3.0, rel=0.1)
