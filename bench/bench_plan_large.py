@@ -34,6 +34,8 @@ def main() -> None:
                     help="headcount plan --out (default: a temporary folder)")
     ap.add_argument("--markets", type=int, default=200)
     ap.add_argument("--queues", type=int, default=20)
+    ap.add_argument("--log-every", type=float, default=30.0,
+                    help="seconds between lines of the memory timeline (stderr)")
     ap.add_argument("plan_args", nargs="*", help="more arguments for headcount plan (after --)")
     a = ap.parse_args()
     scratch = tempfile.TemporaryDirectory(prefix="hc_large_")
@@ -51,7 +53,7 @@ def main() -> None:
         os.environ["HEADCOUNT_CACHE"] = cache
         cmd = [sys.executable, "-m", "planning.cli", "plan", str(a.folder), "--out", str(a.out),
                *a.plan_args]
-        code, out, wall, cpu, peak = measure(cmd)
+        code, out, wall, cpu, peak = measure(cmd, log_every=a.log_every)
     print(out)
     print(f"exit={code} wall_s={wall:.1f} cpu_s={cpu:.1f} peak_rss_mib={peak:.0f} "
           f"load_after={os.getloadavg()[0]:.1f}")

@@ -56,14 +56,16 @@ def _tree_cpu(root: psutil.Process, tree: list[psutil.Process]) -> float:
     return cpu
 
 
-def measure(cmd: list[str], every: float = 0.2) -> tuple[int, str, float, float, float]:
+def measure(cmd: list[str], every: float = 0.2,
+            log_every: float | None = None) -> tuple[int, str, float, float, float]:
     """Run ``cmd`` and follow its process tree: (exit code, its stdout, wall s, CPU s of
     the whole tree, peak summed resident MiB). Measured from outside, so the measured
     process keeps a single thread (the forecaster forks its workers only then).
 
     Each progress line the child writes to stderr is echoed with the wall s, the tree's CPU s
     and the peak and current resident MiB so far, so a run stopped part way still has figures
-    (and a peak that grows with the panel would show)."""
+    (and a peak that grows with the panel would show); with ``log_every`` a line of the same
+    figures every that many seconds too (a timeline of the memory)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -79,6 +81,7 @@ def measure(cmd: list[str], every: float = 0.2) -> tuple[int, str, float, float,
 
     echo = threading.Thread(target=follow, daemon=True)
     echo.start()
+    next_log = log_every
     while proc.poll() is None:
         rss = 0
         try:
@@ -93,6 +96,11 @@ def measure(cmd: list[str], every: float = 0.2) -> tuple[int, str, float, float,
         state["cpu"] = max(state["cpu"], _tree_cpu(root, tree))
         state["rss"] = rss
         state["peak"] = max(state["peak"], rss)
+        if next_log is not None and time.perf_counter() - t0 >= next_log:
+            next_log += log_every
+            print(f"  at {time.perf_counter() - t0:.0f} s: CPU so far {state['cpu']:.0f} s, "
+                  f"rss {rss / 2**20:.0f} MiB, peak so far {state['peak'] / 2**20:.0f} MiB",
+                  file=sys.stderr, flush=True)
         time.sleep(every)
     out = proc.stdout.read()
     echo.join(timeout=5)
