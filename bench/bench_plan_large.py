@@ -7,7 +7,8 @@ years, a 13-week plan, solver time limit 600 s and gap 1e-3 in its scenario.toml
 exists, then runs ``headcount plan FOLDER --out OUT`` as a child process with an empty forecast
 cache of its own (so the forecast is made, stored in the cache, and read by nothing else), and
 follows the child's process tree as bench/bench_scale.py does: wall s, CPU s of the tree, peak
-summed resident MiB. Extra arguments after ``--`` go to ``headcount plan``.
+summed resident MiB and peak summed proportional MiB (PSS: pages the forecaster's forked
+workers share with the CLI process count once). Extra arguments after ``--`` go to ``headcount plan``.
 """
 
 from __future__ import annotations
@@ -53,10 +54,10 @@ def main() -> None:
         os.environ["HEADCOUNT_CACHE"] = cache
         cmd = [sys.executable, "-m", "planning.cli", "plan", str(a.folder), "--out", str(a.out),
                *a.plan_args]
-        code, out, wall, cpu, peak = measure(cmd, log_every=a.log_every)
+        code, out, wall, cpu, peak, peak_pss = measure(cmd, log_every=a.log_every)
     print(out)
     print(f"exit={code} wall_s={wall:.1f} cpu_s={cpu:.1f} peak_rss_mib={peak:.0f} "
-          f"load_after={os.getloadavg()[0]:.1f}")
+          f"peak_pss_mib={peak_pss:.0f} load_after={os.getloadavg()[0]:.1f}")
     scratch.cleanup()
     sys.exit(code)
 

@@ -56,11 +56,28 @@ def _tree_cpu(root: psutil.Process, tree: list[psutil.Process]) -> float:
     return cpu
 
 
+def _pss(p: psutil.Process) -> int:
+    """Proportional set size in bytes (/proc/PID/smaps_rollup): a page shared by n
+    processes counts 1/n in each, so forked workers' inherited pages count once in a sum."""
+    try:
+        with open(f"/proc/{p.pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def measure(cmd: list[str], every: float = 0.2,
-            log_every: float | None = None) -> tuple[int, str, float, float, float]:
+            log_every: float | None = None) -> tuple[int, str, float, float, float, float]:
     """Run ``cmd`` and follow its process tree: (exit code, its stdout, wall s, CPU s of
-    the whole tree, peak summed resident MiB). Measured from outside, so the measured
-    process keeps a single thread (the forecaster forks its workers only then).
+    the whole tree, peak summed resident MiB, peak summed proportional MiB). Measured from
+    outside, so the measured process keeps a single thread (the forecaster forks its
+    workers only then). Summed resident memory counts the pages forked workers share with
+    their parent once per process; the proportional figure (PSS, sampled about once a
+    second) splits each shared page between its sharers, so it is what the tree really
+    occupies.
 
     Each progress line the child writes to stderr is echoed with the wall s, the tree's CPU s
     and the peak and current resident MiB so far, so a run stopped part way still has figures
@@ -70,13 +87,16 @@ def measure(cmd: list[str], every: float = 0.2,
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
-    state = {"peak": 0, "rss": 0, "cpu": 0.0}
+    state = {"peak": 0, "rss": 0, "cpu": 0.0, "pss": 0, "peak_pss": 0}
+    next_pss = 0.0
 
     def follow() -> None:
         for line in proc.stderr:
             print(f"{line.rstrip()} | wall {time.perf_counter() - t0:.0f} s, CPU so far "
                   f"{state['cpu']:.0f} s, rss {state['rss'] / 2**20:.0f} MiB, peak so far "
-                  f"{state['peak'] / 2**20:.0f} MiB, load {os.getloadavg()[0]:.1f}",
+                  f"{state['peak'] / 2**20:.0f} MiB, pss {state['pss'] / 2**20:.0f} MiB, "
+                  f"peak pss {state['peak_pss'] / 2**20:.0f} MiB, "
+                  f"load {os.getloadavg()[0]:.1f}",
                   file=sys.stderr, flush=True)
 
     echo = threading.Thread(target=follow, daemon=True)
@@ -96,10 +116,16 @@ def measure(cmd: list[str], every: float = 0.2,
         state["cpu"] = max(state["cpu"], _tree_cpu(root, tree))
         state["rss"] = rss
         state["peak"] = max(state["peak"], rss)
+        if time.perf_counter() - t0 >= next_pss:
+            next_pss += 1.0
+            state["pss"] = sum(_pss(p) for p in tree)
+            state["peak_pss"] = max(state["peak_pss"], state["pss"])
         if next_log is not None and time.perf_counter() - t0 >= next_log:
             next_log += log_every
             print(f"  at {time.perf_counter() - t0:.0f} s: CPU so far {state['cpu']:.0f} s, "
-                  f"rss {rss / 2**20:.0f} MiB, peak so far {state['peak'] / 2**20:.0f} MiB",
+                  f"rss {rss / 2**20:.0f} MiB, peak so far {state['peak'] / 2**20:.0f} MiB, "
+                  f"pss {state['pss'] / 2**20:.0f} MiB, peak pss "
+                  f"{state['peak_pss'] / 2**20:.0f} MiB",
                   file=sys.stderr, flush=True)
         time.sleep(every)
     out = proc.stdout.read()
@@ -108,7 +134,7 @@ def measure(cmd: list[str], every: float = 0.2,
     # CPU of the child and every descendant it waited for (worker processes, nannies)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return proc.returncode, out, wall, cpu, state["peak"] / 2**20
+    return proc.returncode, out, wall, cpu, state["peak"] / 2**20, state["peak_pss"] / 2**20
 
 
 def run(series: int, engine_name: str, workers: int, chunk: int, horizon: int,
@@ -148,12 +174,12 @@ def main() -> None:
         return
     print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
           f"load average before {os.getloadavg()[0]:.1f}", flush=True)
-    code, out, wall, cpu, peak = measure([sys.executable, __file__, "--child", *sys.argv[1:]])
+    code, out, wall, cpu, peak, peak_pss = measure([sys.executable, __file__, "--child", *sys.argv[1:]])
     if code:
         sys.exit(code)
     r = json.loads(out.strip().splitlines()[-1])
     r = {"series": a.series, "engine": a.engine, "workers": a.workers, "chunk": a.chunk,
-         "wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak,
+         "wall_s": wall, "cpu_s": cpu, "peak_rss_mib": peak, "peak_pss_mib": peak_pss,
          "wall_s_per_series": (wall - r["engine_start_s"]) / a.series,
          "cpu_s_per_series": cpu / a.series, **r, "load_after": os.getloadavg()[0]}
     print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in r.items()))
