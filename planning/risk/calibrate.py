@@ -2,9 +2,10 @@
 
 For every (market, queue) and quarter, the lowest level ``z`` (:mod:`planning.risk.levels`)
 at which the cell, staffed exactly to its requirement at that level, meets its quarterly
-SLA on at least a share ``required`` of the simulated paths. The paths are drawn once
-(common random numbers) with the risk check's own model (:mod:`planning.risk.series`), so
-what is promised is what ``headcount risk`` measures, with another seed.
+SLA on at least a share ``required`` of the simulated paths. The paths are fixed (common
+random numbers: each series from its own generator, drawn again identically when the memory
+budget let it go, :class:`planning.risk.series.SeriesStore`) and follow the risk check's own
+model, so what is promised is what ``headcount risk`` measures, with another seed.
 
 Search: quarters in order (a quarter's backlog carries into the next, so a quarter is
 searched with the earlier quarters' levels fixed and the later ones at the candidate);
@@ -12,7 +13,9 @@ within a quarter, bisection on ``z`` in ``[Z_LO, Z_HI]`` for all cells at once. 
 paths the share of paths meeting the SLA never falls when ``z`` rises (more cases at every
 day's quantile -> more required FTE -> FIFO and Erlang serve at least as many in time), so
 bisection keeps ``P(lo) < required <= P(hi)`` and ends after :data:`MAX_STEPS` steps with
-``hi - lo <= tol``: at most ``2 + MAX_STEPS`` simulations per quarter.
+``hi - lo <= tol``: at most ``2 + MAX_STEPS`` simulations per quarter. Cells are searched
+in groups whose paths fit in the memory budget; a cell's search does not depend on the
+others, so the result is that of one search over all cells.
 """
 
 from __future__ import annotations
@@ -27,11 +30,10 @@ from planning.inputs.tables import Inputs
 from planning.risk.backlog import fifo_backlog
 from planning.risk.levels import Z_HI, Z_LO, LevelRequirements
 from planning.risk.series import (
-    Series,
+    MEMORY_MB,
+    SeriesStore,
     daily_frame,
     day_quarters,
-    deferrable_work,
-    draw_series,
     quarter_met,
     quarter_share,
     serve,
@@ -73,15 +75,17 @@ class Calibration:
 class Calibrator:
     """Calibration paths of one forecast, and the probability of any staffing on them.
 
-    paths, seed, correlation, aht_cv: the Monte Carlo settings (docs/risk.md).
+    paths, seed, correlation, aht_cv: the Monte Carlo settings (docs/risk.md); memory_mb:
+    what the drawn paths may occupy (:class:`planning.risk.series.SeriesStore`: beyond it,
+    series are drawn again when needed, the same paths, and :meth:`calibrate` searches the
+    cells in groups that fit).
     """
 
     def __init__(self, inputs: Inputs, forecast: pd.DataFrame, *, paths: int, seed: int,
-                 correlation: float, aht_cv: float) -> None:
+                 correlation: float, aht_cv: float, memory_mb: float = MEMORY_MB) -> None:
         self.inputs = inputs
         daily, self.notes = daily_frame(inputs, forecast)
-        self.series: dict[Cell, Series] = draw_series(inputs, daily, paths, seed, correlation,
-                                                      aht_cv)
+        self.series = SeriesStore(inputs, daily, paths, seed, correlation, aht_cv, memory_mb)
         self.paths = paths
         self.weeks = inputs.plan_weeks()
         self.day_q, week_q = day_quarters(inputs)
@@ -91,8 +95,6 @@ class Calibrator:
         self.bounds = [(int(days[self.day_q == q][0]), int(days[self.day_q == q][-1]) + 1)
                        for q in self.quarters]
         self.levels = LevelRequirements(inputs, forecast)
-        self._work = {c: deferrable_work(s, inputs) for c, s in self.series.items()
-                      if s.kind == "deferrable"}
         self._seen: dict[tuple[Cell, bytes], np.ndarray] = {}
 
     def probability(self, cell: Cell, fte_week: np.ndarray) -> np.ndarray:
@@ -119,7 +121,7 @@ class Calibrator:
         s = self.series[cell]
         if s.kind != "deferrable":
             return float(self.probability(cell, fte_week)[k]), None
-        work, per_fte, deadline = self._work[cell]
+        work, per_fte, deadline = self.series.work(cell)
         a, b = self.bounds[k]
         end = min(b + deadline, work.shape[1])
         seg = np.concatenate([work[:, a:b], np.zeros((work.shape[0], end - b))], axis=1)
@@ -155,13 +157,36 @@ class Calibrator:
         e.g. what a plan could staff in the weeks it was short.
         """
         n_q = len(self.quarters)
+        size = self.series.fitting()
+        groups = [cells[i:i + size] for i in range(0, len(cells), size)] or [[]]
+        out = Calibration({}, {}, {})
+        hi_used, iters = np.zeros(n_q, bool), np.zeros(n_q, int)
+        for group in groups:
+            part, used, n = self._search(group, required, tol, start, limits)
+            out.level.update(part.level)
+            out.p.update(part.p)
+            out.reachable.update(part.reachable)
+            hi_used |= used
+            iters = np.maximum(iters, n)
+        # as if every cell were searched at once: per quarter one evaluation at the bracket's
+        # low end, one at its high end when some cell needs it, then as many bisection steps
+        # as the cell needing the most (a cell's search does not depend on the others)
+        out.steps = int(n_q + hi_used.sum() + iters.sum())
+        return out
+
+    def _search(self, cells: list[Cell], required: float, tol: float,
+                start: dict[Cell, np.ndarray] | None, limits: dict[Cell, np.ndarray] | None
+                ) -> tuple[Calibration, np.ndarray, np.ndarray]:
+        """:meth:`calibrate` of some cells, and per quarter whether the bracket's high end
+        was evaluated and how many bisection steps were run."""
+        n_q = len(self.quarters)
         floor = {c: (np.full(n_q, Z_LO) if start is None or c not in start
                      else np.maximum(np.asarray(start[c], float), Z_LO)) for c in cells}
         level = {c: floor[c].copy() for c in cells}
         p = {c: np.zeros(n_q) for c in cells}
         reach = {c: np.ones(n_q, bool) for c in cells}
         initial: dict[Cell, np.ndarray | None] = {c: None for c in cells}
-        steps = 0
+        hi_used, iters = np.zeros(n_q, bool), np.zeros(n_q, int)
 
         def staffing(active: list[Cell], k: int, z: dict[Cell, float]) -> dict[Cell, np.ndarray]:
             trial = {}
@@ -177,8 +202,6 @@ class Calibrator:
             return out
 
         def evaluate(active: list[Cell], k: int, z: dict[Cell, float]) -> dict[Cell, float]:
-            nonlocal steps
-            steps += 1
             fte = staffing(active, k, z)
             return {c: self._quarter(c, fte[c], k, initial[c])[0] for c in active}
 
@@ -188,6 +211,7 @@ class Calibrator:
             todo = [c for c in cells if at_lo[c] < required]
             hi = {c: Z_HI for c in todo}
             at_hi = evaluate(todo, k, hi) if todo else {}
+            hi_used[k] = bool(todo)
             for c in todo:
                 reach[c][k] = at_hi[c] >= required
             todo = [c for c in todo if reach[c][k]]
@@ -195,6 +219,7 @@ class Calibrator:
             while todo:
                 mid = {c: 0.5 * (lo[c] + hi[c]) for c in todo}
                 at_mid = evaluate(todo, k, mid)
+                iters[k] += 1
                 for c in todo:
                     if at_mid[c] >= required:
                         hi[c], p_hi[c] = mid[c], at_mid[c]
@@ -208,4 +233,4 @@ class Calibrator:
                 fte = staffing(cells, k, {c: level[c][k] for c in cells})
                 for c in cells:
                     initial[c] = self._quarter(c, fte[c], k, initial[c], carry=True)[1]
-        return Calibration(level, p, reach, steps)
+        return Calibration(level, p, reach), hi_used, iters

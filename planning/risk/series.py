@@ -1,9 +1,9 @@
 """One series' simulated demand and how a staffing profile serves it (shared by the risk
 check and the SLA-confidence planner, so the promise and the check use the same rules).
 
-:func:`draw_series` draws, for every (market, queue) of the forecast, ``paths`` daily case
-paths and AHT multipliers (:mod:`planning.risk.paths`); :func:`serve` runs one series
-through a weekly FTE profile (deferrable: FIFO backlog, :mod:`planning.risk.backlog`;
+:class:`SeriesStore` draws, for every (market, queue) of the forecast, ``paths`` daily case
+paths and AHT multipliers (:mod:`planning.risk.paths`) when asked, within a memory budget;
+:func:`serve` runs one series through a weekly FTE profile (deferrable: FIFO backlog, :mod:`planning.risk.backlog`;
 realtime: Erlang per interval, :mod:`planning.risk.realtime`); :func:`quarter_met` says on
 which paths a quarter meets the SLA. Units: cases per day, FTE per week (productive,
 in-house equivalent), shares in [0, 1].
@@ -11,6 +11,8 @@ in-house equivalent), shares in [0, 1].
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,14 +105,66 @@ def series_rows(inputs: Inputs, daily: pd.DataFrame
             for (m, q), rows in daily.groupby(["market", "queue"], sort=True)]
 
 
-def draw_series(inputs: Inputs, daily: pd.DataFrame, paths: int, seed: int, correlation: float,
-                aht_cv: float) -> dict[tuple[str, str], Series]:
-    """Random demand of every series (same seed, same paths; series drawn independently)."""
-    out = {}
-    for rows, planned in series_rows(inputs, daily):
-        s = draw_one(inputs, rows, planned, paths, seed, correlation, aht_cv)
-        out[(s.market, s.queue)] = s
-    return out
+#: memory a :class:`SeriesStore` keeps drawn paths in (MiB) before it draws again
+MEMORY_MB = 2048
+
+
+class SeriesStore(Mapping[tuple[str, str], Series]):
+    """Random demand of every series, drawn when asked for and kept within a memory budget.
+
+    Same seed, same paths: a series is drawn from its own generator (seed, market, queue),
+    so one drawn again after being let go is the same, value for value. The most recently
+    used series are kept (with their deferrable work, :func:`deferrable_work`) while they
+    fit in ``memory_mb``; with every series fitting, each is drawn once. Iterates the
+    (market, queue) keys sorted.
+    """
+
+    def __init__(self, inputs: Inputs, daily: pd.DataFrame, paths: int, seed: int,
+                 correlation: float, aht_cv: float, memory_mb: float = MEMORY_MB) -> None:
+        self._inputs = inputs
+        self._rows = {(str(r["market"].iloc[0]), str(r["queue"].iloc[0])): (r, planned)
+                      for r, planned in series_rows(inputs, daily)}
+        self._draw = (paths, seed, correlation, aht_cv)
+        self._budget = float(memory_mb) * 2**20
+        self._kept: OrderedDict[tuple[str, str], tuple[Series, tuple | None]] = OrderedDict()
+        days = max((len(r) for r, _ in self._rows.values()), default=0)
+        #: bytes one series occupies: cases, AHT multipliers and work, paths x days each
+        self.series_bytes = 3 * 8 * int(paths) * days
+
+    def __getitem__(self, cell: tuple[str, str]) -> Series:
+        return self._entry(cell)[0]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, cell: object) -> bool:  # without drawing it
+        return cell in self._rows
+
+    def work(self, cell: tuple[str, str]) -> tuple[np.ndarray, float, int]:
+        """:func:`deferrable_work` of a deferrable series."""
+        work = self._entry(cell)[1]
+        if work is None:
+            raise ValueError(f"{cell} is not a deferrable queue")
+        return work
+
+    def fitting(self) -> int:
+        """How many series the budget keeps at once (at least 1)."""
+        return max(1, int(self._budget // max(1, self.series_bytes)))
+
+    def _entry(self, cell: tuple[str, str]) -> tuple[Series, tuple | None]:
+        if cell in self._kept:
+            self._kept.move_to_end(cell)
+            return self._kept[cell]
+        rows, planned = self._rows[cell]
+        s = draw_one(self._inputs, rows, planned, *self._draw)
+        entry = (s, deferrable_work(s, self._inputs) if s.kind == "deferrable" else None)
+        self._kept[cell] = entry
+        while len(self._kept) > self.fitting():
+            self._kept.popitem(last=False)
+        return entry
 
 
 def deferrable_work(series: Series, inputs: Inputs) -> tuple[np.ndarray, float, int]:
