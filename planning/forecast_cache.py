@@ -32,12 +32,13 @@ def forecast_version() -> str:
     return code_version(FORECAST_CODE, FORECAST_PACKAGES)
 
 
-def forecast_key(inputs: Inputs, quantiles: Sequence[float], windows: int,
+def forecast_key(inputs: Inputs, quantiles: Sequence[float], windows: int | None,
                  version: str | None = None) -> str:
     """The cache key of the forecast stage on ``inputs``: volumes, events, plan start and
-    weeks, the quantiles and backtest windows, and the code version (default
-    :func:`forecast_version`)."""
+    weeks, the quantiles and backtest windows (None: the forecaster's default), and the code
+    version (default :func:`forecast_version`)."""
     plan = inputs.scenario.plan
     return combine("forecast", frame_digest(inputs.volumes), frame_digest(inputs.events),
                    str(plan.start), int(plan.weeks), tuple(sorted({float(q) for q in quantiles})),
-                   int(windows), version or forecast_version())
+                   "default" if windows is None else int(windows),
+                   version or forecast_version())

@@ -25,7 +25,7 @@ from planning.forecast_cache import forecast_key
 from planning.inputs.tables import Inputs
 from planning.periods import plan_days
 
-BACKTEST_WINDOWS = 3
+BACKTEST_WINDOWS: int | None = None  # the forecaster's default: 3, more for short plans
 
 
 def _series_ids(pairs: pd.DataFrame) -> dict[tuple[str, str], str]:
@@ -55,7 +55,7 @@ def forecast_stage(
     inputs: Inputs,
     *,
     quantiles: Sequence[float] = (0.1, 0.5, 0.9),
-    backtest_windows: int = BACKTEST_WINDOWS,
+    backtest_windows: int | None = BACKTEST_WINDOWS,
     n_jobs: int | None = None,
     engine: Engine | None = None,
     cache: DiskCache | None = None,
@@ -64,7 +64,9 @@ def forecast_stage(
 
     quantiles: forecast quantiles (columns p10, p50, p90 by default).
     backtest_windows: rolling-origin windows per series, each as long as the forecast
-        horizon (the days from the end of history to the plan's last day).
+        horizon (the days from the end of history to the plan's last day); default
+        (None): 3, or up to 6 for a plan of under 13 weeks, so that they hold 13 weeks
+        (:func:`forecasts.engine.default_windows`).
     n_jobs: worker processes for the model fits (None: 2 on a 2-core machine when there
         are 8 series or more).
     engine: where the per-series fits run (default: :func:`current_engine`; local: the
@@ -85,7 +87,7 @@ def forecast_stage(
                   lambda: _forecast(inputs, quantiles, backtest_windows, n_jobs, engine))
 
 
-def _forecast(inputs: Inputs, quantiles: Sequence[float], backtest_windows: int,
+def _forecast(inputs: Inputs, quantiles: Sequence[float], backtest_windows: int | None,
               n_jobs: int | None, engine: Engine | None) -> ForecastResult:
     vol = inputs.volumes
     if vol is None or vol.empty:

@@ -45,6 +45,7 @@ def test_the_key_follows_every_input_the_forecast_reads_and_nothing_else() -> No
     assert forecast_key(base, (0.1, 0.5, 0.9, 0.95), 3) != key  # a setting
     assert forecast_key(base, (0.9, 0.5, 0.1), 3) == key  # the same quantiles in another order
     assert forecast_key(base, QS, 2) != key
+    assert forecast_key(base, QS, None) != key  # the default (3, more for short horizons)
     assert forecast_key(base, QS, 3, version="other code") != key
     assert forecast_key(inputs(volumes(), weeks=5), QS, 3) != key
     ev = pd.DataFrame({"date": pd.to_datetime(["2027-01-06"]), "name": ["sale"],
@@ -68,7 +69,7 @@ def test_a_damaged_entry_is_rebuilt_by_the_forecast_stage(tmp_path: Path, monkey
     cache = DiskCache(tmp_path)
     inp = inputs(volumes())
     first = forecast_stage(inp, cache=cache)
-    path = cache.path(forecast_key(inp, QS, 3))
+    path = cache.path(forecast_key(inp, QS, None))  # the forecast stage's default windows
     data = bytearray(path.read_bytes())
     data[-10] ^= 0xFF
     path.write_bytes(bytes(data))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from forecasts.engine import plan_cutoffs
+import forecasts
+from forecasts.engine import default_windows, plan_cutoffs
 from forecasts.intervals import conformal
 from forecasts.series import fill_weekly
 
@@ -29,6 +31,26 @@ def test_cutoffs_short_history_keeps_eight_weeks_of_training() -> None:
     assert plan_cutoffs(100, 182, 3) == ([56], 44)
     assert plan_cutoffs(60, 182, 3) == ([], 0)  # under 63 days: no backtest
     assert plan_cutoffs(500, 28, 0) == ([], 0)
+
+
+def test_default_windows_hold_thirteen_weeks_for_short_horizons() -> None:
+    # 3 windows, or ceil(91 / h) so that the windows hold 13 weeks, at most 6
+    assert default_windows(182) == 3
+    assert default_windows(56) == 3  # 2 x 56 = 112 days would do; 3 is the least
+    assert default_windows(28) == 4  # 3 x 28 = 84 < 91 <= 4 x 28 = 112
+    assert default_windows(21) == 5  # 4 x 21 = 84 < 91 <= 5 x 21 = 105
+    assert default_windows(7) == 6  # 13 would be needed: capped
+
+
+def test_a_short_horizon_is_backtested_on_more_windows_unless_told() -> None:
+    days = pd.date_range("2024-01-01", periods=400, freq="D")
+    rng = np.random.default_rng(3)
+    hist = pd.DataFrame({"unique_id": "a", "ds": days,
+                         "y": 100.0 + 10.0 * (days.weekday == 0) + rng.normal(0, 2, 400)})
+    bt = forecasts.backtest(hist, 21, models=["SeasonalNaive"])
+    assert bt["n_windows"].tolist() == [5] and bt["n_days"].tolist() == [5 * 21]
+    bt = forecasts.backtest(hist, 21, windows=3, models=["SeasonalNaive"])
+    assert bt["n_windows"].tolist() == [3] and bt["n_days"].tolist() == [3 * 21]
 
 
 def test_fill_weekly_interpolates_same_weekdays() -> None:

@@ -84,8 +84,9 @@ def test_a_failed_ets_fit_is_dropped_with_a_warning(monkeypatch) -> None:
     assert not set(res.backtest["model"]) & {"ETS", "Ensemble"}
     got = {w.get("unique_id"): w for w in res.warnings if w.kind == ETS_FAILED}
     assert set(got) == {"a", "b"}
-    # 3 backtest windows; no final ETS fit, since ETS was no candidate after failing
-    assert "failed in 3 of 3 fits" in got["a"].detail
+    # h = 14: 6 backtest windows by default (13 weeks would take 7; at most 6); no final
+    # ETS fit, since ETS was no candidate after failing
+    assert "failed in 6 of 6 fits" in got["a"].detail
     assert got["a"].message().startswith("warning: unique_id a: the ETS fit failed")
 
 

@@ -78,7 +78,8 @@ def test_weighted_can_be_chosen_and_is_scored_like_the_others() -> None:
     res = forecasts.forecast_with_backtest(pd.DataFrame({"unique_id": "a", "ds": days, "y": y}),
                                            28, models=["Weighted"], n_jobs=1)
     bt = res.backtest.set_index("model")
-    assert bt.loc["Weighted", "n_windows"] == 3 and bt.loc["Weighted", "chosen"]
+    # h = 28: four windows by default (3 x 28 = 84 days < 13 weeks)
+    assert bt.loc["Weighted", "n_windows"] == 4 and bt.loc["Weighted", "chosen"]
     fc = res.forecast
     assert (fc["model"] == "Weighted").all()
     # the true median of each day is 500 x its weekday factor: within 10 % over 4 weeks
