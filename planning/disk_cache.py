@@ -153,6 +153,7 @@ class DiskCache:
     def __init__(self, folder: Path | str | None = None, max_bytes: int | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_dir()
         self.max_bytes = default_max_bytes() if max_bytes is None else int(max_bytes)
+        self.hits = 0  # good entries read by this object (front ends say what was reused)
 
     def path(self, key: str) -> Path:
         """The file of ``key``."""
@@ -173,6 +174,7 @@ class DiskCache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # most recently used
+        self.hits += 1
         return value
 
     def put(self, key: str, value: object) -> None:

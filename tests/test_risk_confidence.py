@@ -309,3 +309,18 @@ def _without_timings(text: str) -> dict:
     doc = json.loads(text)
     doc.pop("solve_seconds", None)
     return doc
+
+
+def test_the_cli_says_when_the_plan_was_reused_from_the_cache(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HEADCOUNT_CACHE", str(tmp_path / "cache"))
+    data = _confidence_folder(tmp_path)
+    argv = ["plan", str(data), "--out", str(tmp_path / "out"), "--no-excel", "--no-sla"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert ", solved in " in first and "reused" not in first
+    assert main(argv) == 0
+    second = capsys.readouterr().out.splitlines()[0]
+    assert "reused from the cache of an identical earlier run" in second
+    assert "solved in" not in second
+    assert main([*argv, "--no-cache"]) == 0
+    assert "reused" not in capsys.readouterr().out.splitlines()[0]

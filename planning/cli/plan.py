@@ -19,6 +19,7 @@ from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.outputs import staged_folder
 from planning.cli.types import gap, positive
+from planning.disk_cache import current_cache
 from planning.errors import InputError, Issue
 from planning.fileio import record_outputs, write_csv_atomic
 from planning.inputs.loading import load_inputs
@@ -53,16 +54,22 @@ def _money(x: float | None, currency: str) -> str:
 
 
 def headline(result: PlanResult, inputs: Inputs, *, today: dt.date | None = None,
-             risk_markets: pd.DataFrame | None = None, seconds: float | None = None) -> str:
+             risk_markets: pd.DataFrame | None = None, seconds: float | None = None,
+             reused: bool = False) -> str:
     """What a moderation head reads first: solve status and time, cost per quarter with the
-    currency, the ask in sentences and per site and vendor, the SLA confidence."""
+    currency, the ask in sentences and per site and vendor, the SLA confidence.
+
+    reused: the plan was read from the disk cache (an identical earlier run), so its model
+    and solver seconds are that run's."""
     if result.status == PlanStatus.ERROR:
         return f"status: error - {result.message}"
     cur = inputs.scenario.plan.currency
-    took = f", solved in {seconds:.1f} s" if seconds is not None else ""
+    took = f", solved in {seconds:.1f} s" if seconds is not None and not reused else ""
+    solver = f"model {result.build_seconds:.1f} s, solver {result.solve_seconds:.1f} s"
     lines = [f"Plan {result.status.value}"
              + (f" (gap to the optimum {result.gap:.2%})" if result.gap else "") + took
-             + f" (model {result.build_seconds:.1f} s, solver {result.solve_seconds:.1f} s)"
+             + (f", reused from the cache of an identical earlier run ({solver} then)"
+                if reused else f" ({solver})")
              + (f" - {result.message}" if result.message else "") + "."]
     ask = plan_ask(result, inputs, today=today, risk_markets=risk_markets)
     lines += ask.sentences
@@ -122,7 +129,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     conf = inputs.scenario.plan.sla_confidence
     step("optimising the plan ..." if conf is None else
          f"planning to {conf:.0%} SLA confidence (calibrated by simulation) ...")
-    started = time.monotonic()
+    started, cache = time.monotonic(), current_cache()
+    hits = cache.hits if cache is not None else 0
     run = run_plan(inputs, forecast=forecast, model=model, time_limit_s=args.time_limit,
                    mip_gap=args.mip_gap, explain=EXPLAIN[args.explain], verbose=args.verbose)
     solved = time.monotonic() - started
@@ -135,7 +143,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
              "queue) ...")
         risk = plan_risk(inputs, run.forecast, result.allocation, RiskSettings())
     markets = None if risk is None else risk.markets
-    print(headline(result, inputs, risk_markets=markets, seconds=solved))
+    reused = cache is not None and cache.hits > hits  # only the plan is read inside run_plan
+    print(headline(result, inputs, risk_markets=markets, seconds=solved, reused=reused))
     if result.status == PlanStatus.ERROR:  # refused or no plan found: nothing is written
         print(f"headcount plan: no plan: {result.message}; nothing was written", file=sys.stderr)
         return EXIT_FAILURE
