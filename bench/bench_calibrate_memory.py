@@ -1,6 +1,6 @@
 """Benchmark: memory of the SLA-confidence calibration against its paths budget.
 
-    nice -n 19 .venv/bin/python bench/bench_calibrate_memory.py --markets 100 --memory-mb 256 100000
+    nice -n 19 .venv/bin/python bench/bench_calibrate_memory.py --markets 50 --memory-mb 256 100000
 
 The instance is :func:`devtools.synthetic.synthetic_forecast` (``--markets`` x 6 deferrable
 queues, a ``--weeks`` plan, its daily P10/P50/P90 forecast). For each ``--memory-mb`` a child
@@ -49,7 +49,7 @@ def child(markets: int, weeks: int, paths: int, memory_mb: float) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--markets", type=int, default=100)
+    ap.add_argument("--markets", type=int, default=50)
     ap.add_argument("--weeks", type=int, default=13)
     ap.add_argument("--paths", type=int, default=2000)
     ap.add_argument("--memory-mb", type=float, nargs="+", default=[256.0, 100000.0])
