@@ -62,11 +62,11 @@ def show_sla(slot, ask: PlanAsk, risk: Done | None, settings, plan_settings=None
         if risk.error is not None:
             feedback.show_error(risk, "The SLA risk simulation")
             return
+        target = getattr(plan_settings, "sla_confidence", None)
         st.markdown("**SLA confidence per market**: the probability that every queue of the "
-                    "market meets its quarterly SLA; " + (sla_sentence(ask) or "")
+                    "market meets its quarterly SLA; " + (sla_sentence(ask, target) or "")
                     .replace("SLA confidence: lowest", "lowest"), help=sla_help(settings))
         st.table(sla_table(ask))
-        target = getattr(plan_settings, "sla_confidence", None)
         if target is not None:
             st.caption(f"This plan is made so that each queue meets its SLA with probability "
                        f"{target:.0%} or more (where limits allow, see Why the plan looks like "

@@ -117,6 +117,10 @@ def test_sla_confidence_per_market_and_quarter(tiny):
     assert not any("SLA" in x for x in a.sentences)
     assert sla_sentence(a) == ("SLA confidence: lowest in GB (0% in 2027Q1); 0 of 2 markets "
                                "reach 90% in every quarter.")
+    # a plan made to a confidence counts markets against it (ID: 38% and >99% both >= 30%)
+    assert sla_sentence(a, 0.3) == (
+        "SLA confidence: lowest in GB (0% in 2027Q1); 1 of 2 markets reach 30% in every "
+        "quarter with all their queues at once (each queue was planned to 30% on its own).")
 
 
 def test_formats():

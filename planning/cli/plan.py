@@ -103,7 +103,7 @@ def headline(result: PlanResult, inputs: Inputs, *, today: dt.date | None = None
                      f"{_money(r.cost, cur)}")
     conf = sla_table(ask)
     if len(conf):
-        lines.append(sla_sentence(ask) or "")
+        lines.append(sla_sentence(ask, inputs.scenario.plan.sla_confidence) or "")
         lines.append("SLA confidence per market and quarter (the probability that every queue "
                      "of the market meets its quarterly SLA):")
         lines += ["  " + line for line in conf.to_string().splitlines()]
