@@ -249,7 +249,10 @@ def main() -> None:
         return
     plan = done.value.plan
     top[1].caption(f"Scenario **{session.scenario_name()}** on {session.label()} · plan "
-                   f"{plan.status.value}, solved in {done.seconds:.1f} s · requisitions judged "
+                   f"{plan.status.value}, "
+                   + ("reused from the cache of an identical earlier run" if done.value.reused
+                      else f"solved in {done.seconds:.1f} s")
+                   + " · requisitions judged "
                    f"against today, {f.day(session.today())} · money in "
                    f"{inputs.scenario.plan.currency}")
     if not current:

@@ -129,7 +129,8 @@ class PipelineRun:
     confidence: with ``[plan] sla_confidence``, the calibration behind the plan (levels,
     probabilities per market, queue and quarter; planning.risk.confidence), else None.
     warnings: the forecast's warnings when this run made the forecast (see
-    :class:`forecasts.ForecastWarning`).
+    :class:`forecasts.ForecastWarning`); reused: the plan was read from the disk cache, made
+    by an identical earlier run (its solve seconds are that run's).
     """
 
     forecast: pd.DataFrame | None
@@ -137,6 +138,7 @@ class PipelineRun:
     plan: PlanResult
     confidence: ConfidencePlan | None = None
     warnings: tuple[ForecastWarning, ...] = ()
+    reused: bool = False
 
 
 def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
@@ -167,10 +169,14 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
             made = forecast_result(inputs)
             model, warnings = made.forecast, made.warnings
             forecast = forecast_table(inputs, model)
+        cache = current_cache()
+        hits = cache.hits if cache is not None else 0
         conf = plan_to_confidence(inputs, forecast, time_limit_s=time_limit_s, mip_gap=mip_gap,
-                                  explain=explain, commitments=input_commitments(inputs))
+                                  explain=explain, commitments=input_commitments(inputs),
+                                  cache=cache)
         plan = _with_overrides(conf.plan, inputs, model)
-        return PipelineRun(forecast, conf.requirements, plan, replace(conf, plan=plan), warnings)
+        return PipelineRun(forecast, conf.requirements, plan, replace(conf, plan=plan), warnings,
+                           reused=cache is not None and cache.hits > hits)
     if requirements is None:
         if forecast is None and inputs.requirements is None:
             made = forecast_result(inputs)

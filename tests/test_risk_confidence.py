@@ -19,7 +19,7 @@ from conftest import count_calls, write_folder
 from des import des_on_time
 
 from planning.cli.main import main
-from planning.disk_cache import DiskCache
+from planning.disk_cache import DiskCache, use_cache
 from planning.errors import InputError
 from planning.inputs.loading import load_inputs
 from planning.optimise import PlanResult, PlanStatus, optimise
@@ -324,3 +324,14 @@ def test_the_cli_says_when_the_plan_was_reused_from_the_cache(tmp_path, monkeypa
     assert "solved in" not in second
     assert main([*argv, "--no-cache"]) == 0
     assert "reused" not in capsys.readouterr().out.splitlines()[0]
+
+
+def test_run_plan_says_whether_the_calibrated_plan_was_reused(tmp_path):
+    inputs = load_inputs(_confidence_folder(tmp_path))
+    assert run_plan(inputs).reused is False  # no cache in force: always made
+    cache = DiskCache(tmp_path / "cache")
+    with use_cache(cache):
+        first = run_plan(inputs)
+        second = run_plan(inputs)
+    assert (first.reused, second.reused) == (False, True)
+    assert second.plan.total_cost == first.plan.total_cost

@@ -19,7 +19,6 @@ from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings
 from planning.cli.engine import add_engine_options, with_engine
 from planning.cli.outputs import staged_folder
 from planning.cli.types import gap, positive
-from planning.disk_cache import current_cache
 from planning.errors import InputError, Issue
 from planning.fileio import record_outputs, write_csv_atomic
 from planning.inputs.loading import load_inputs
@@ -129,8 +128,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     conf = inputs.scenario.plan.sla_confidence
     step("optimising the plan ..." if conf is None else
          f"planning to {conf:.0%} SLA confidence (calibrated by simulation) ...")
-    started, cache = time.monotonic(), current_cache()
-    hits = cache.hits if cache is not None else 0
+    started = time.monotonic()
     run = run_plan(inputs, forecast=forecast, model=model, time_limit_s=args.time_limit,
                    mip_gap=args.mip_gap, explain=EXPLAIN[args.explain], verbose=args.verbose)
     solved = time.monotonic() - started
@@ -143,8 +141,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
              "queue) ...")
         risk = plan_risk(inputs, run.forecast, result.allocation, RiskSettings())
     markets = None if risk is None else risk.markets
-    reused = cache is not None and cache.hits > hits  # only the plan is read inside run_plan
-    print(headline(result, inputs, risk_markets=markets, seconds=solved, reused=reused))
+    print(headline(result, inputs, risk_markets=markets, seconds=solved, reused=run.reused))
     if result.status == PlanStatus.ERROR:  # refused or no plan found: nothing is written
         print(f"headcount plan: no plan: {result.message}; nothing was written", file=sys.stderr)
         return EXIT_FAILURE
