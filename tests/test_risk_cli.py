@@ -172,3 +172,19 @@ def test_risk_writes_into_its_out_folder_never_the_working_folder(folder, tmp_pa
                  "f.csv", "--quantiles", "0.5"]) == 0
     assert sorted(p.name for p in (work / "r2").iterdir()) == ["f.csv", "risk.csv"]
     assert sorted(p.name for p in work.iterdir()) == ["r2", "risk_out"]
+
+
+def test_risk_runs_again_into_the_same_out_folder(folder, tmp_path, monkeypatch, capsys):
+    """A second run finds its folder (and its frontier file in it) already there: the output
+    check sees the folder as a folder and the bare frontier name inside it."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["risk", str(folder), "--paths", "20", "--quantile-frontier", "f.csv",
+            "--quantiles", "0.5"]
+    assert main(argv) == 0
+    first = (tmp_path / "risk_out" / "risk.csv").read_text()
+    assert main(argv) == 0, capsys.readouterr().err
+    assert (tmp_path / "risk_out" / "risk.csv").read_text() == first
+    assert sorted(p.name for p in (tmp_path / "risk_out").iterdir()) == ["f.csv", "risk.csv"]
+    (tmp_path / "plain").write_text("x")  # a file where the folder goes is still refused
+    assert main(["risk", str(folder), "--paths", "20", "--out", "plain"]) == 2
+    assert "--out" in capsys.readouterr().err

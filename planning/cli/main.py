@@ -52,6 +52,9 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        prepare = getattr(args, "prepare", None)
+        if prepare is not None:  # output names that depend on each other, resolved first
+            prepare(args)
         check_outputs(args)
         return int(args.func(args))
     except InputError as exc:

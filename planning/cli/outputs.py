@@ -1,7 +1,9 @@
 """Where the ``headcount`` commands write, checked before any work starts.
 
 Each command declares its output arguments (``set_defaults(outputs={"out": "file"})``,
-``"folder"`` for a folder); :func:`check_outputs` refuses, with exit status 2 and nothing
+``"folder"`` for a folder, ``"csv or folder"`` for a file when the name ends in .csv and a
+folder otherwise); a command whose output names depend on each other resolves them first
+(``set_defaults(prepare=fn)``, run before the check). :func:`check_outputs` refuses, with exit status 2 and nothing
 written, an output that is an existing folder where a file is meant (or a file where a
 folder is meant), a special file, a place that cannot be created or written, or one that
 is the input folder or a file directly in it (outputs there would be read back as inputs
@@ -23,7 +25,7 @@ from pathlib import Path
 from planning.errors import InputError, Issue
 from planning.fileio import special_kind
 
-FILE, FOLDER = "file", "folder"
+FILE, FOLDER, CSV_OR_FOLDER = "file", "folder", "csv or folder"
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -38,6 +40,8 @@ def check_outputs(args: argparse.Namespace) -> None:
             continue
         flag = attr if args.command == "template" else "--" + attr.replace("_", "-")
         path = Path(value).expanduser().resolve()
+        if kind == CSV_OR_FOLDER:
+            kind = FILE if path.suffix.lower() == ".csv" else FOLDER
         problem = _problem(path, kind, inputs)
         if problem is None and path in seen:
             problem = f"is also the output of {seen[path]}: give each output its own name"

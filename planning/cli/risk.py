@@ -17,6 +17,7 @@ import pandas as pd
 from planning.cli.cache import add_cache_option, with_cache
 from planning.cli.common import EXIT_FAILURE, EXIT_OK, print_warnings, staffed_forecast
 from planning.cli.engine import add_engine_options, with_engine
+from planning.cli.outputs import CSV_OR_FOLDER, FILE
 from planning.cli.types import bounded, positive
 from planning.errors import InputError, Issue
 from planning.fileio import write_atomic, write_csv_atomic
@@ -106,7 +107,8 @@ def risk_paths(args: argparse.Namespace) -> Path:
     """Where ``headcount risk`` writes, like ``headcount plan``: ``--out`` is a folder (default
     risk_out) that gets risk.csv, and frontier files given by a bare name go into it too;
     an ``--out`` ending in .csv is that file (its folder takes the bare names). Returns the
-    risk table's path and sets args.frontier / args.quantile_frontier to full paths."""
+    risk table's path and sets args.frontier / args.quantile_frontier to full paths (so a
+    second call changes nothing: it runs before the output check and in the command)."""
     out = Path(args.out)
     folder, table = (out.parent, out) if out.suffix.lower() == ".csv" else (out, out / "risk.csv")
     for name in ("frontier", "quantile_frontier"):
@@ -278,8 +280,8 @@ def add_risk_parsers(sub: argparse._SubParsersAction) -> None:
                    help="quantiles of --quantile-frontier (default 0.5,0.7,0.8,0.9,0.95)")
     add_engine_options(p)
     add_cache_option(p)
-    p.set_defaults(func=_no_plan_guard(with_cache(with_engine(cmd_risk))),
-                   outputs={"out": "file", "frontier": "file"})
+    p.set_defaults(func=_no_plan_guard(with_cache(with_engine(cmd_risk))), prepare=risk_paths,
+                   outputs={"out": CSV_OR_FOLDER, "frontier": FILE, "quantile_frontier": FILE})
 
     p = sub.add_parser("compliance", parents=[source],
                        help="moderation FTE per language and EU market per quarter (DSA reports)")
