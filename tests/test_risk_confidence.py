@@ -275,6 +275,29 @@ def test_a_plan_stopped_by_the_clock_or_failed_is_not_kept(inputs, tmp_path, mon
     assert len(calls) == 2 and cache.entries() == []
 
 
+def test_a_plan_whose_later_round_was_stopped_by_the_clock_is_not_kept(inputs, tmp_path,
+                                                                        monkeypatch):
+    """The kept plan may be round 1's, optimal, yet a trial round stopped by the clock
+    decided that it was kept: such a result depends on the load and is not cached."""
+    real, solves = confidence_module.optimise, []
+
+    def clock_after_first(*a, **kw):
+        out = real(*a, **kw)
+        solves.append(out.status)
+        return out if len(solves) == 1 else dataclasses.replace(out, status=PlanStatus.TIME_LIMIT)
+
+    monkeypatch.setattr(confidence_module, "optimise", clock_after_first)
+    # a cell reported below target, so that a trial round is solved after the first
+    monkeypatch.setattr(confidence_module, "_failing", lambda cal, *a: sorted(cal.series)[:1])
+    cache = DiskCache(tmp_path / "cache")
+    out = plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    assert len(solves) >= 2  # the case needs a trial round
+    assert out.every_solve_optimal is False and cache.entries() == []
+    monkeypatch.undo()
+    again = plan_to_confidence(inputs, confidence_forecast(), settings(0.9), cache=cache)
+    assert again.every_solve_optimal is True and len(cache.entries()) == 1
+
+
 def _confidence_folder(tmp_path) -> Path:
     """The instance as an input folder planning to 0.9, with its forecast as a table."""
     confidence_inputs(tmp_path / "src")  # writes tmp_path/src/data

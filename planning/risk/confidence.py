@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planning.actuals.replan import Commitments
 from planning.disk_cache import (
     DiskCache,
     cached,
@@ -46,6 +45,7 @@ from planning.errors import InputError, Issue
 from planning.inputs.digest import digest_inputs
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, PlanStatus, optimise
+from planning.optimise.commitments import Commitments
 from planning.periods import quarter_labels
 from planning.risk.calibrate import (
     CALIBRATION_SEED,
@@ -61,7 +61,7 @@ from planning.risk.levels import level_quantile
 NOT_READ = ("volumes", "actual_queues", "actual_sites", "actual_vendors")
 #: source whose code decides an SLA-confidence plan (folders: every .py under them)
 CONFIDENCE_CODE = ("planning/risk", "planning/optimise", "planning/requirements",
-                   "planning/inputs", "planning/actuals/replan.py", "planning/periods.py",
+                   "planning/inputs", "planning/periods.py",
                    "planning/units.py", "planning/errors.py", "planning/disk_cache.py")
 #: packages whose version can change it
 CONFIDENCE_PACKAGES = ("numpy", "pandas", "pulp", "highspy")
@@ -113,7 +113,8 @@ class ConfidencePlan:
     (p_meet_sla >= target), shortfall_fte_weeks and reason_code of the quarter; markets:
     per market and quarter the lowest probability over promised cells; rounds: MIP solves;
     simulations: calibration evaluations; weights: the shortfall weights of the last solve
-    (empty: none).
+    (empty: none); every_solve_optimal: every round's MIP ended optimal (a round stopped by
+    the clock may have decided which plan was kept, so such a result depends on the load).
     """
 
     target: float
@@ -127,6 +128,7 @@ class ConfidencePlan:
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default=())
     weights: dict[tuple[str, str], float] = field(default_factory=dict)
+    every_solve_optimal: bool = True
 
     @property
     def min_promised(self) -> float:
@@ -196,9 +198,10 @@ def plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame,
 
 
 def _worth_keeping(out: ConfidencePlan) -> bool:
-    """Only a plan solved to optimality is kept: one stopped by the clock (which depends on
-    the machine's load) or no plan at all is made afresh next time."""
-    return out.plan.status is PlanStatus.OPTIMAL
+    """Only a plan whose every round was solved to optimality is kept: one where a solve
+    was stopped by the clock (which depends on the machine's load) or no plan at all is
+    made afresh next time."""
+    return out.every_solve_optimal and out.plan.status is PlanStatus.OPTIMAL
 
 
 def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: ConfidenceSettings,
@@ -224,7 +227,7 @@ def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: Confid
     plan = solve(req, explain, weights)
     if not plan.ok:
         return _result(settings, cal, plan, req, levels, calib, 1, sims, t0)
-    rounds = 1
+    rounds, optimal = 1, plan.status is PlanStatus.OPTIMAL
     probs = _probabilities(cal, plan)
     for step in ("concentrate", "raise")[:settings.max_rounds - 1]:
         failing = _failing(cal, plan, probs, required)
@@ -248,6 +251,7 @@ def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: Confid
         # needs no second solve for its explanations
         trial = solve(trial_req, explain, trial_weights)
         rounds += 1
+        optimal = optimal and trial.status is PlanStatus.OPTIMAL
         if not trial.ok:
             continue
         trial_probs = _probabilities(cal, trial)
@@ -257,7 +261,7 @@ def _plan_to_confidence(inputs: Inputs, forecast: pd.DataFrame, settings: Confid
             plan, probs = trial, trial_probs
             levels, req, weights = trial_levels, trial_req, trial_weights
     out = _result(settings, cal, plan, req, levels, calib, rounds, sims, t0, probs)
-    return dataclasses.replace(out, weights=dict(weights))
+    return dataclasses.replace(out, weights=dict(weights), every_solve_optimal=optimal)
 
 
 #: how much cheaper (relative) shortfall is made in the cell short the most, so the MIP
