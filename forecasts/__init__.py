@@ -77,9 +77,9 @@ def forecast_with_backtest(
         more and the machine has 2 cores, else 1).
     mapper: run the per-series work another way, e.g. on a Dask or Ray cluster:
         ``mapper(fn, items)`` returns ``[fn(item) for item in items]`` in order, where ``fn``
-        is :func:`forecasts.engine.forecast_kept` (n_jobs is then unused); it is called once
-        per chunk of :data:`forecasts.engine.CHUNK` series, so only one chunk's full fits
-        are alive at once; the result does not depend on it.
+        is :func:`forecasts.engine.forecast_kept` (n_jobs is then unused): each fit is
+        reduced in its worker to what the combination needs; the result does not depend on
+        where the fits ran.
     Returns forecast (unique_id, ds, pNN per quantile, model), backtest and warnings.
     """
     if freq != "D":

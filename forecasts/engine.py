@@ -113,10 +113,6 @@ def prepare(history: pd.DataFrame, horizon: int, events: pd.DataFrame, windows: 
                        all_finals=s.uid in cold) for s in series]
 
 
-#: series dispatched together: only one chunk's full fits are alive at once (see :func:`kept`)
-CHUNK = 256
-
-
 def kept(fit: SeriesForecast) -> SeriesForecast:
     """What :func:`combine` reads of a fit: its scores, best model, every candidate's
     backtest errors (a series with too few errors of its own borrows every series'),
@@ -144,7 +140,6 @@ def run(
     models: Sequence[str] | None = None,
     n_jobs: int | None = None,
     mapper: Mapper | None = None,
-    chunk: int = CHUNK,
 ) -> ForecastResult:
     """Backtest, choose and forecast every series of a checked history.
 
@@ -152,9 +147,8 @@ def run(
     mapper: how the per-series work (:func:`forecast_kept`: ``forecast_one`` of a (task,
         settings) pair, reduced to what :func:`combine` needs) is mapped over the series
         (default: in ``n_jobs`` local worker processes, :func:`forecasts.workers.map_local`).
-    chunk: series handed to the mapper at a time; each chunk's fits are reduced
-        (:func:`kept`) before the next is dispatched, so memory holds one chunk's full fits
-        and the reduced rest. The result does not depend on it.
+        Each fit is reduced (:func:`kept`) in the worker that made it, so the full fits of
+        the other candidates are never sent back or held together.
     """
     if windows is None:
         windows = default_windows(horizon)
@@ -164,13 +158,10 @@ def run(
     items = [(t, settings) for t in tasks]
     jobs = default_jobs(len(items)) if n_jobs is None else n_jobs
     ets = any(m in NEEDS_ETS for m in settings.models)
-    fits: list[SeriesForecast] = []
-    for first in range(0, len(items), max(1, int(chunk))):
-        part = items[first:first + max(1, int(chunk))]
-        if mapper is None:
-            fits += map_local(forecast_kept, part, jobs, ets=ets)
-        else:
-            fits += list(mapper(forecast_kept, part))
+    if mapper is None:
+        fits = map_local(forecast_kept, items, jobs, ets=ets)
+    else:
+        fits = list(mapper(forecast_kept, items))
     return combine(tasks, fits, settings, groups)
 
 

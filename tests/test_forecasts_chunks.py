@@ -1,5 +1,5 @@
-"""The forecast driver dispatches series in chunks and keeps only what the combination needs
-(forecasts.engine.run, kept): the forecast, backtest and warnings must be exactly those of
+"""The forecast driver keeps only what the combination needs, reduced in the worker
+(forecasts.engine.run, forecast_kept, kept): the forecast, backtest and warnings must be exactly those of
 every full fit held at once, also where series borrow from each other (cold starts, bands
 from pooled errors, event uplifts pooled over series)."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from forecasts import engine
 from forecasts.one import ForecastSettings, forecast_item
@@ -41,11 +40,12 @@ def panel() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
 
 
 def in_process(fn, items):
+    assert fn is engine.forecast_kept  # the reduction happens where the fit is made
     return [fn(i) for i in items]
 
 
 def full_fits() -> engine.ForecastResult:
-    """Every series' full fit held at once, then combined (the driver before chunking)."""
+    """Every series' full fit held at once, then combined (the driver before the reduction)."""
     hist, events, groups = panel()
     settings = ForecastSettings(engine.MODELS, QUANTILES)
     tasks = engine.prepare(check_history(hist), HORIZON, check_events(events), 3)
@@ -54,12 +54,11 @@ def full_fits() -> engine.ForecastResult:
     return engine.combine(tasks, fits, settings, groups)
 
 
-@pytest.mark.parametrize("chunk", [1, 3, 1000])
-def test_chunked_run_equals_full_fits(chunk: int) -> None:
+def test_run_of_reduced_fits_equals_full_fits() -> None:
     hist, events, groups = panel()
     want = full_fits()
     got = engine.run(check_history(hist), HORIZON, check_events(events), QUANTILES, 3,
-                     groups=groups, mapper=in_process, chunk=chunk)
+                     groups=groups, mapper=in_process)
     # the panel exercises what crosses series: a cold start and a pooled band
     assert (want.forecast["model"] == engine.COLD_START).any()
     assert any(w.kind == POOLED_ERRORS and w.get("unique_id") == "old" for w in want.warnings)
@@ -68,11 +67,11 @@ def test_chunked_run_equals_full_fits(chunk: int) -> None:
     assert got.warnings == want.warnings
 
 
-def test_local_processes_in_chunks_give_the_same_answer() -> None:
+def test_local_processes_give_the_same_answer() -> None:
     hist, events, groups = panel()
     want = full_fits()
     got = engine.run(check_history(hist), HORIZON, check_events(events), QUANTILES, 3,
-                     groups=groups, n_jobs=2, chunk=4)
+                     groups=groups, n_jobs=2)
     pd.testing.assert_frame_equal(got.forecast, want.forecast, check_exact=True)
     pd.testing.assert_frame_equal(got.backtest, want.backtest, check_exact=True)
 
