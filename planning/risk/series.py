@@ -213,5 +213,9 @@ def quarter_met(cases: np.ndarray, on_time: np.ndarray, sla: float
     """
     n_cases = cases.sum(axis=1)
     n_on = on_time.sum(axis=1)
-    share = np.where(n_cases > 0, n_on / np.where(n_cases > 0, n_cases, 1.0), 1.0)
-    return share >= sla - MEET_TOL, n_cases, n_on
+    return on_time_share(n_cases, n_on) >= sla - MEET_TOL, n_cases, n_on
+
+
+def on_time_share(n_cases: np.ndarray, n_on: np.ndarray) -> np.ndarray:
+    """Per path: cases handled in time / cases (1 where there are no cases)."""
+    return np.where(n_cases > 0, n_on / np.where(n_cases > 0, n_cases, 1.0), 1.0)

@@ -32,7 +32,8 @@ from planning.risk.series import (
     daily_frame,
     day_quarters,
     draw_one,
-    quarter_met,
+    on_time_share,
+    quarter_share,
     series_rows,
     serve,
 )
@@ -202,7 +203,7 @@ def simulate_cell(task: CellTask, *, inputs: Inputs, settings: RiskSettings) -> 
     met, cases, on, age_mean, age_p95 = [], [], [], [], []
     for label in labels:
         mask = days_q == label
-        m, n_cases, n_on = quarter_met(series.cases[:, mask], on_time[:, mask], series.sla)
+        m, n_cases, n_on = quarter_share(series, on_time, mask)
         met.append(m)
         cases.append(n_cases)
         on.append(n_on)
@@ -258,7 +259,7 @@ def _summarise(cells: dict[tuple[str, str], CellOutcome], week_q: np.ndarray, pa
     for (m, q), c in cells.items():
         for k, label in enumerate(c.quarters):
             met, n_cases, n_on = c.met[k], c.cases[k], c.on_time[k]
-            share = np.where(n_cases > 0, n_on / np.where(n_cases > 0, n_cases, 1.0), 1.0)
+            share = on_time_share(n_cases, n_on)
             outcome[(m, q, label)] = (met, n_cases, n_on)
             rows.append({
                 "market": m, "queue": q, "kind": c.kind, "quarter": label,
@@ -279,7 +280,7 @@ def _markets(outcome: dict, summary: pd.DataFrame) -> pd.DataFrame:
         met = np.all([outcome[k][0] for k in keys], axis=0)
         cases = np.sum([outcome[k][1] for k in keys], axis=0)
         on = np.sum([outcome[k][2] for k in keys], axis=0)
-        share = np.where(cases > 0, on / np.where(cases > 0, cases, 1.0), 1.0)
+        share = on_time_share(cases, on)
         rows.append({"market": m, "quarter": label, "queues": len(keys),
                      "p_all_queues_meet": float(met.mean()), "on_time_mean": float(share.mean())})
     return pd.DataFrame(rows, columns=["market", "quarter", "queues", "p_all_queues_meet",
