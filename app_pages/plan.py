@@ -64,8 +64,8 @@ def show_sla(slot, ask: PlanAsk, risk: Done | None, settings, plan_settings=None
             return
         target = getattr(plan_settings, "sla_confidence", None)
         st.markdown("**SLA confidence per market**: the probability that every queue of the "
-                    "market meets its quarterly SLA; " + (sla_sentence(ask, target) or "")
-                    .replace("SLA confidence: lowest", "lowest"), help=sla_help(settings))
+                    "market meets its quarterly SLA; "
+                    + (sla_sentence(ask, target, label=False) or ""), help=sla_help(settings))
         st.table(sla_table(ask))
         if target is not None:
             st.caption(f"This plan is made so that each queue meets its SLA with probability "

@@ -121,6 +121,8 @@ def test_sla_confidence_per_market_and_quarter(tiny):
     assert sla_sentence(a, 0.3) == (
         "SLA confidence: lowest in GB (0% in 2027Q1); 1 of 2 markets reach 30% in every "
         "quarter with all their queues at once (each queue was planned to 30% on its own).")
+    assert sla_sentence(a, label=False) == ("lowest in GB (0% in 2027Q1); 0 of 2 markets "
+                                            "reach 90% in every quarter.")
 
 
 def test_formats():

@@ -88,13 +88,15 @@ def sla_table(ask: PlanAsk) -> pd.DataFrame:
     return out.apply(lambda col: col.map(f.share)) if len(out) else out
 
 
-def sla_sentence(ask: PlanAsk, target: float | None = None) -> str | None:
+def sla_sentence(ask: PlanAsk, target: float | None = None, *, label: bool = True
+                 ) -> str | None:
     """The weakest market's SLA confidence in one sentence (None when not simulated).
 
     target: the plan's ``sla_confidence`` (each market-queue-quarter planned to it on its
     own), the bar markets are counted against; without one, 90%. A market's figure is the
     chance that all its queues meet at once, so it is below the per-queue target even when
-    every queue reaches it: the sentence says so."""
+    every queue reaches it: the sentence says so. label: start with "SLA confidence: " (off
+    where the page already titles it)."""
     conf = sla_confidence(ask)
     if conf.empty:
         return None
@@ -102,7 +104,8 @@ def sla_sentence(ask: PlanAsk, target: float | None = None) -> str | None:
     (q, m), p = low.index[0], low.iloc[0]
     bar = 0.9 if target is None else float(target)
     meet = int((conf.min(axis=0) >= bar).sum())
-    text = (f"SLA confidence: lowest in {m} ({f.share(p)} in {q}); {meet} of {conf.shape[1]} "
+    text = (("SLA confidence: " if label else "")
+            + f"lowest in {m} ({f.share(p)} in {q}); {meet} of {conf.shape[1]} "
             f"markets reach {f.share(bar)} in every quarter")
     if target is None:
         return text + "."
