@@ -219,13 +219,14 @@ def show_plan(run, inputs) -> None:
         render_compliance(stages.memo("compliance", key, make=lambda: compliance_table(
             inputs, plan.allocation)))
     # the SLA simulation runs last, so everything above is on screen while it works
-    if run.forecast is not None and risk is None:
+    # (stages.risk is None without a forecast to simulate from)
+    waited = run.forecast is not None and risk is None
+    if waited:
         with sla_slot.container():
             risk = stages.risk(run, inputs, key)
-    if run.forecast is None:
-        risk = None
     if risk is not None and risk.error is None:
-        ask = plan_ask(plan, inputs, today=session.today(), risk_markets=risk.value.markets)
+        if waited:  # the ask above was made before the risk was known
+            ask = plan_ask(plan, inputs, today=session.today(), risk_markets=risk.value.markets)
         with risk_slot.container():
             render_risk_panel(risk.value)
     show_sla(sla_slot, ask, risk, stages.RISK_SETTINGS, inputs.scenario.plan)
