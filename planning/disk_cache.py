@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -153,7 +154,6 @@ class DiskCache:
     def __init__(self, folder: Path | str | None = None, max_bytes: int | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_dir()
         self.max_bytes = default_max_bytes() if max_bytes is None else int(max_bytes)
-        self.hits = 0  # good entries read by this object (front ends say what was reused)
 
     def path(self, key: str) -> Path:
         """The file of ``key``."""
@@ -174,7 +174,6 @@ class DiskCache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # most recently used
-        self.hits += 1
         return value
 
     def put(self, key: str, value: object) -> None:
@@ -259,16 +258,25 @@ def cached(cache: DiskCache | None, key: Callable[[], str], kind: type[T],
            make: Callable[[], T], keep: Callable[[T], bool] | None = None) -> T:
     """``make()``, read from ``cache`` under ``key()`` when it holds a good entry of type
     ``kind``, and stored there otherwise when ``keep(value)`` (default: always). Without a
-    cache: just ``make()`` (no key made)."""
+    cache: just ``make()`` (no key made). A result type with a ``reused`` field comes back
+    from the cache with it True, so front ends can say the result (and the seconds it
+    carries) is an earlier run's."""
     if cache is None:
         return make()
     k = key()
     hit = cache.get(k, kind)
     if hit is not None:
-        return hit
+        return _as_reused(hit)
     value = make()
     if keep is None or keep(value):
         cache.put(k, value)
+    return value
+
+
+def _as_reused(value: T) -> T:
+    if dataclasses.is_dataclass(value) and any(f.name == "reused"
+                                               for f in dataclasses.fields(value)):
+        return dataclasses.replace(value, reused=True)
     return value
 
 

@@ -169,14 +169,11 @@ def run_plan(inputs: Inputs, *, forecast: pd.DataFrame | None = None,
             made = forecast_result(inputs)
             model, warnings = made.forecast, made.warnings
             forecast = forecast_table(inputs, model)
-        cache = current_cache()
-        hits = cache.hits if cache is not None else 0
         conf = plan_to_confidence(inputs, forecast, time_limit_s=time_limit_s, mip_gap=mip_gap,
-                                  explain=explain, commitments=input_commitments(inputs),
-                                  cache=cache)
+                                  explain=explain, commitments=input_commitments(inputs))
         plan = _with_overrides(conf.plan, inputs, model)
         return PipelineRun(forecast, conf.requirements, plan, replace(conf, plan=plan), warnings,
-                           reused=cache is not None and cache.hits > hits)
+                           reused=conf.reused)
     if requirements is None:
         if forecast is None and inputs.requirements is None:
             made = forecast_result(inputs)

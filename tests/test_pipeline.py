@@ -78,6 +78,7 @@ def test_the_plan_risk_is_simulated_once_per_plan_and_settings(tmp_path, monkeyp
     again = plan_risk(inputs, fc, alloc, s, cache=cache)
     assert len(calls) == 1
     pd.testing.assert_frame_equal(again.summary, first.summary)
+    assert (first.reused, again.reused) == (False, True)  # front ends say which is which
     fewer = alloc.assign(fte=alloc["fte"].where(alloc.index != 3, alloc["fte"] * 0.5))
     plan_risk(inputs, fc, fewer, s, cache=cache)  # one allocation cell
     plan_risk(inputs, fc, alloc, RiskSettings(paths=300, seed=1), cache=cache)

@@ -72,8 +72,10 @@ def render_risk_panel(risk, *, key: str = "plan_risk") -> None:
     s = risk.settings
     st.caption(f"{s.paths:,} simulated volume paths per market and queue from the forecast's "
                f"P10/P50/P90 (day-to-day correlation {s.correlation:g}, AHT variation "
-               f"{s.aht_cv:.0%}), run through this plan's staffing; {risk.seconds:.1f} s. "
-               "A quarter meets the SLA when the share of its cases handled in time reaches "
+               f"{s.aht_cv:.0%}), run through this plan's staffing; "
+               + ("reused from the cache of an identical earlier run. " if risk.reused
+                  else f"{risk.seconds:.1f} s. ")
+               + "A quarter meets the SLA when the share of its cases handled in time reaches "
                "the queue's sla_target.")
     for note in risk.notes:
         st.warning(note, icon=":material/info:")

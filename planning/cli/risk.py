@@ -132,8 +132,10 @@ def cmd_risk(args: argparse.Namespace) -> int:
     write_csv_atomic(risk.summary, out)
     for note in risk.notes:
         print(f"note: {note}", file=sys.stderr)
+    took = "reused from the cache of an identical earlier run" if risk.reused \
+        else f"{risk.seconds:.1f} s"
     print(f"SLA risk of {src.label}: {settings.paths} paths per series, "
-          f"{risk.seconds:.1f} s (correlation {settings.correlation:g}, AHT CV {settings.aht_cv:g})")
+          f"{took} (correlation {settings.correlation:g}, AHT CV {settings.aht_cv:g})")
     table = risk.markets.pivot(index="market", columns="quarter", values="p_all_queues_meet")
     print("probability that every queue of the market meets its SLA, per quarter:")
     print(table.to_string(float_format=lambda x: f"{x:.0%}"))

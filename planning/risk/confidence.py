@@ -114,7 +114,8 @@ class ConfidencePlan:
     per market and quarter the lowest probability over promised cells; rounds: MIP solves;
     simulations: calibration evaluations; weights: the shortfall weights of the last solve
     (empty: none); every_solve_optimal: every round's MIP ended optimal (a round stopped by
-    the clock may have decided which plan was kept, so such a result depends on the load).
+    the clock may have decided which plan was kept, so such a result depends on the load);
+    reused: read from the disk cache (``seconds`` are the earlier run's).
     """
 
     target: float
@@ -129,6 +130,7 @@ class ConfidencePlan:
     notes: tuple[str, ...] = field(default=())
     weights: dict[tuple[str, str], float] = field(default_factory=dict)
     every_solve_optimal: bool = True
+    reused: bool = False
 
     @property
     def min_promised(self) -> float:

@@ -88,6 +88,8 @@ class RiskResult:
     overall: per quarter and ``all``: p_meet_weighted (cases-weighted mean of p_meet_sla
         over market-queue cells) and p_all_meet (every cell meets on the same path).
     notes: assumptions a reader should know (e.g. series without P10/P90).
+    seconds: wall seconds of the simulation; reused: read from the disk cache, so
+    ``seconds`` are those of the earlier run that made it.
     """
 
     summary: pd.DataFrame
@@ -96,6 +98,7 @@ class RiskResult:
     settings: RiskSettings
     notes: tuple[str, ...] = field(default=())
     seconds: float = 0.0
+    reused: bool = False
 
 
 def check_allocation(allocation: pd.DataFrame | None) -> None:
