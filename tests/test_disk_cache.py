@@ -18,7 +18,10 @@ import pytest
 
 from forecasts import ForecastResult, ForecastWarning
 from planning import disk_cache as fc
-from planning.disk_cache import DiskCache, cached
+from planning.disk_cache import ROOT, DiskCache, cached
+from planning.forecast_cache import FORECAST_CODE
+from planning.pipeline import RISK_CODE
+from planning.risk.confidence import CONFIDENCE_CODE
 
 
 def result(n: int = 10, tag: int = 0) -> ForecastResult:
@@ -164,3 +167,12 @@ def test_entries_of_the_earlier_format_are_cleared(tmp_path: Path) -> None:
     mine.write_text("x")
     DiskCache(tmp_path).put("k", result())
     assert not old.exists() and mine.exists()
+
+
+@pytest.mark.parametrize("code", [FORECAST_CODE, CONFIDENCE_CODE, RISK_CODE])
+def test_every_source_a_cache_key_names_exists(code):
+    """A misspelt path would silently leave that code out of the key (source_digest skips
+    what is missing), so a change to it would not invalidate the cached results."""
+    missing = [rel for rel in code if not (ROOT / rel).exists()]
+    assert missing == []
+    assert all((ROOT / rel).is_dir() or rel.endswith(".py") for rel in code)
