@@ -27,6 +27,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -85,50 +86,54 @@ def measure(cmd: list[str], every: float = 0.2,
     figures every that many seconds too (a timeline of the memory)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    root = psutil.Process(proc.pid)
-    state = {"peak": 0, "rss": 0, "cpu": 0.0, "pss": 0, "peak_pss": 0}
-    next_pss = 0.0
+    # stdout to a file, not a pipe: a child that prints more than a pipe holds (a whole
+    # `headcount plan`) would block on it while this loop waits for the child to end
+    with tempfile.TemporaryFile(mode="w+") as stdout:
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
+        root = psutil.Process(proc.pid)
+        state = {"peak": 0, "rss": 0, "cpu": 0.0, "pss": 0, "peak_pss": 0}
+        next_pss = 0.0
 
-    def follow() -> None:
-        for line in proc.stderr:
-            print(f"{line.rstrip()} | wall {time.perf_counter() - t0:.0f} s, CPU so far "
-                  f"{state['cpu']:.0f} s, rss {state['rss'] / 2**20:.0f} MiB, peak so far "
-                  f"{state['peak'] / 2**20:.0f} MiB, pss {state['pss'] / 2**20:.0f} MiB, "
-                  f"peak pss {state['peak_pss'] / 2**20:.0f} MiB, "
-                  f"load {os.getloadavg()[0]:.1f}",
-                  file=sys.stderr, flush=True)
+        def follow() -> None:
+            for line in proc.stderr:
+                print(f"{line.rstrip()} | wall {time.perf_counter() - t0:.0f} s, CPU so far "
+                      f"{state['cpu']:.0f} s, rss {state['rss'] / 2**20:.0f} MiB, peak so far "
+                      f"{state['peak'] / 2**20:.0f} MiB, pss {state['pss'] / 2**20:.0f} MiB, "
+                      f"peak pss {state['peak_pss'] / 2**20:.0f} MiB, "
+                      f"load {os.getloadavg()[0]:.1f}",
+                      file=sys.stderr, flush=True)
 
-    echo = threading.Thread(target=follow, daemon=True)
-    echo.start()
-    next_log = log_every
-    while proc.poll() is None:
-        rss = 0
-        try:
-            tree = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            tree = []
-        for p in tree:
+        echo = threading.Thread(target=follow, daemon=True)
+        echo.start()
+        next_log = log_every
+        while proc.poll() is None:
+            rss = 0
             try:
-                rss += p.memory_info().rss
+                tree = [root, *root.children(recursive=True)]
             except psutil.Error:
-                continue
-        state["cpu"] = max(state["cpu"], _tree_cpu(root, tree))
-        state["rss"] = rss
-        state["peak"] = max(state["peak"], rss)
-        if time.perf_counter() - t0 >= next_pss:
-            next_pss += 1.0
-            state["pss"] = sum(_pss(p) for p in tree)
-            state["peak_pss"] = max(state["peak_pss"], state["pss"])
-        if next_log is not None and time.perf_counter() - t0 >= next_log:
-            next_log += log_every
-            print(f"  at {time.perf_counter() - t0:.0f} s: CPU so far {state['cpu']:.0f} s, "
-                  f"rss {rss / 2**20:.0f} MiB, peak so far {state['peak'] / 2**20:.0f} MiB, "
-                  f"pss {state['pss'] / 2**20:.0f} MiB, peak pss "
-                  f"{state['peak_pss'] / 2**20:.0f} MiB",
-                  file=sys.stderr, flush=True)
-        time.sleep(every)
-    out = proc.stdout.read()
+                tree = []
+            for p in tree:
+                try:
+                    rss += p.memory_info().rss
+                except psutil.Error:
+                    continue
+            state["cpu"] = max(state["cpu"], _tree_cpu(root, tree))
+            state["rss"] = rss
+            state["peak"] = max(state["peak"], rss)
+            if time.perf_counter() - t0 >= next_pss:
+                next_pss += 1.0
+                state["pss"] = sum(_pss(p) for p in tree)
+                state["peak_pss"] = max(state["peak_pss"], state["pss"])
+            if next_log is not None and time.perf_counter() - t0 >= next_log:
+                next_log += log_every
+                print(f"  at {time.perf_counter() - t0:.0f} s: CPU so far {state['cpu']:.0f} s, "
+                      f"rss {rss / 2**20:.0f} MiB, peak so far {state['peak'] / 2**20:.0f} MiB, "
+                      f"pss {state['pss'] / 2**20:.0f} MiB, peak pss "
+                      f"{state['peak_pss'] / 2**20:.0f} MiB",
+                      file=sys.stderr, flush=True)
+            time.sleep(every)
+        stdout.seek(0)
+        out = stdout.read()
     echo.join(timeout=5)
     wall = time.perf_counter() - t0
     # CPU of the child and every descendant it waited for (worker processes, nannies)
