@@ -184,8 +184,9 @@ def forecast_one(task: SeriesTask, settings: ForecastSettings) -> SeriesForecast
     warnings = []
     if failures:
         warnings.append(ForecastWarning(ETS_FAILED, (
-            f"the ETS fit failed in {len(failures)} of {len(wins) + final_ets} fits, so ETS and "
-            f"Ensemble were not used there; the forecast uses {best} ({failures[0]})"),
+            f"the ETS fit failed in {len(failures)} of {len(wins) + final_ets} fits, so ETS, "
+            f"Ensemble and the weighted combination were not used there; the forecast uses "
+            f"{best} ({failures[0]})"),
             (("unique_id", s.uid),)))
     if capped.get(best, 0):
         top = float(np.max(s.y))

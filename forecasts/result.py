@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 #: kinds of :class:`ForecastWarning`
-ETS_FAILED = "ets_failed"  # an ETS fit raised; ETS and Ensemble were not used where it failed
+ETS_FAILED = "ets_failed"  # an ETS fit raised: ETS, Ensemble and Weighted not used where it failed
 CAPPED = "capped"  # the forecast hit the cap of 10x the history's largest day
 POOLED_ERRORS = "pooled_errors"  # too few own backtest errors: the band uses other series'
 NAIVE_ERRORS = "naive_errors"  # no backtest errors at all: the band uses week-on-week changes
