@@ -11,25 +11,17 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from forecasts import ForecastResult, ForecastWarning
-from planning.disk_cache import (
-    DiskCache,
-    cached,
-    code_version,
-    combine,
-    current_cache,
-    frame_digest,
-)
+from planning.disk_cache import DiskCache, cached, current_cache
 from planning.errors import InputError, Issue
 from planning.forecast_stage import forecast_stage
-from planning.inputs.digest import digest_inputs
 from planning.inputs.tables import Inputs
 from planning.optimise import PlanResult, optimise
 from planning.optimise.commitments import Commitments
 from planning.overrides import apply_overrides, override_effects
 from planning.periods import plan_weeks, quarter_labels
 from planning.requirements.compute import compute_requirements, quantile_column
-from planning.risk.confidence import NOT_READ, ConfidencePlan, plan_to_confidence
-from planning.risk.simulate import RiskResult, RiskSettings, simulate_risk
+from planning.risk.confidence import ConfidencePlan, plan_to_confidence
+from planning.risk.simulate import RiskResult, RiskSettings, risk_key, simulate_risk
 
 
 def forecast_result(inputs: Inputs, *, cache: DiskCache | None = None) -> ForecastResult:
@@ -234,24 +226,6 @@ def input_commitments(inputs: Inputs) -> Commitments | None:
     if signed is not None and not signed.empty:
         given["vendor_fte"] = signed[["vendor", "quarter", "fte"]].reset_index(drop=True)
     return Commitments(**given)
-
-
-#: source whose code decides a plan's simulated SLA risk (folders: every .py under them)
-RISK_CODE = ("planning/risk", "planning/requirements", "planning/inputs", "planning/periods.py",
-             "planning/units.py", "planning/errors.py", "planning/disk_cache.py",
-             "planning/pipeline.py")
-
-
-def risk_key(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFrame,
-             settings: RiskSettings, version: str | None = None) -> str:
-    """The disk-cache key of :func:`plan_risk`: every input table but the history and the
-    actuals (each cell), every scenario section, the forecast and the allocation (each
-    cell), the Monte Carlo settings, and the code version (default: the source of
-    :data:`RISK_CODE` and the numpy and pandas versions)."""
-    d = digest_inputs(inputs)
-    return combine("risk", d.all_but(NOT_READ, [name for name, _ in d.sections]),
-                   frame_digest(forecast), frame_digest(allocation), repr(settings),
-                   version or code_version(RISK_CODE, ("numpy", "pandas")))
 
 
 def plan_risk(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFrame,

@@ -20,8 +20,8 @@ from forecasts import ForecastResult, ForecastWarning
 from planning import disk_cache as fc
 from planning.disk_cache import ROOT, DiskCache, cached
 from planning.forecast_cache import FORECAST_CODE
-from planning.pipeline import RISK_CODE
 from planning.risk.confidence import CONFIDENCE_CODE
+from planning.risk.simulate import RISK_CODE
 
 
 def result(n: int = 10, tag: int = 0) -> ForecastResult:

@@ -11,8 +11,8 @@ from planning import pipeline
 from planning.disk_cache import DiskCache
 from planning.errors import InputError
 from planning.inputs.loading import load_inputs
-from planning.pipeline import input_commitments, plan_risk, risk_key, run_plan
-from planning.risk.simulate import RiskSettings, simulate_risk
+from planning.pipeline import input_commitments, plan_risk, run_plan
+from planning.risk.simulate import RiskSettings, risk_key, simulate_risk
 
 REQUIREMENTS = "market,queue,week,required_fte\nID,listing,2027-01-04,4\nID,listing,2027-01-11,4\n"
 

@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from planning.disk_cache import code_version, combine, frame_digest
 from planning.engines import Engine, current_engine
 from planning.errors import InputError, Issue
+from planning.inputs.digest import digest_inputs
 from planning.inputs.tables import Inputs
 from planning.periods import quarter_labels
 from planning.risk.series import (
@@ -303,3 +305,22 @@ def _overall(outcome: dict, summary: pd.DataFrame) -> pd.DataFrame:
         rows.append({"quarter": label, "cells": len(g), "p_meet_weighted": weighted,
                      "p_all_meet": float(met.mean())})
     return pd.DataFrame(rows, columns=["quarter", "cells", "p_meet_weighted", "p_all_meet"])
+
+
+#: source whose code decides a plan's simulated SLA risk (folders: every .py under them)
+RISK_CODE = ("planning/risk", "planning/requirements", "planning/inputs", "planning/periods.py",
+             "planning/units.py", "planning/errors.py", "planning/disk_cache.py")
+#: tables the simulation does not read (the forecast is given; actuals are for KPIs)
+RISK_NOT_READ = ("volumes", "actual_queues", "actual_sites", "actual_vendors")
+
+
+def risk_key(inputs: Inputs, forecast: pd.DataFrame, allocation: pd.DataFrame,
+             settings: RiskSettings, version: str | None = None) -> str:
+    """The disk-cache key of a plan's simulated risk (``planning.pipeline.plan_risk``):
+    every input table but :data:`RISK_NOT_READ` (each cell), every scenario section, the
+    forecast and the allocation (each cell), the Monte Carlo settings, and the code version
+    (default: the source of :data:`RISK_CODE` and the numpy and pandas versions)."""
+    d = digest_inputs(inputs)
+    return combine("risk", d.all_but(RISK_NOT_READ, [name for name, _ in d.sections]),
+                   frame_digest(forecast), frame_digest(allocation), repr(settings),
+                   version or code_version(RISK_CODE, ("numpy", "pandas")))
