@@ -64,7 +64,10 @@ def required_share(target: float, paths: int, margin_se: float) -> float:
 class Calibration:
     """Levels found for some cells: level[cell][quarter index] (z); p[cell][quarter index]
     (share of calibration paths meeting the SLA at that level, with any fixed limits);
-    reachable[cell][quarter index] (False when even Z_HI misses); steps: simulations run."""
+    reachable[cell][quarter index] (False when even Z_HI misses); steps: search steps, each
+    an evaluation of every searched cell in one quarter (the bracket's ends and the bisection
+    steps), counted as if all cells were searched together, so the figure does not depend
+    on how many cells fit the paths budget at once."""
 
     level: dict[Cell, np.ndarray]
     p: dict[Cell, np.ndarray]

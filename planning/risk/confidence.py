@@ -112,8 +112,9 @@ class ConfidencePlan:
     plan), promised (no shortfall in the cell in that quarter or before), meets_target
     (p_meet_sla >= target), shortfall_fte_weeks and reason_code of the quarter; markets:
     per market and quarter the lowest probability over promised cells; rounds: MIP solves;
-    simulations: calibration evaluations; weights: the shortfall weights of the last solve
-    (empty: none); every_solve_optimal: every round's MIP ended optimal (a round stopped by
+    simulations: calibration search steps (:attr:`Calibration.steps`, summed over
+    searches); weights: the shortfall weights of the last solve (empty: none);
+    every_solve_optimal: every round's MIP ended optimal (a round stopped by
     the clock may have decided which plan was kept, so such a result depends on the load);
     reused: read from the disk cache (``seconds`` are the earlier run's).
     """
